@@ -1,0 +1,167 @@
+"""workbench.pruning on tiny random-weight encoders: counts, exact removal, size bookkeeping, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import (
+    CLIPVisionConfig,
+    CLIPVisionModel,
+    DeiTConfig,
+    DeiTModel,
+    Dinov2Config,
+    Dinov2Model,
+    ViTConfig,
+    ViTForImageClassification,
+    ViTModel,
+)
+
+from workbench import pruning
+from workbench.errors import UnknownNameError
+from workbench.pruning import baselines, diversity, tome
+from workbench.pruning.tokens import Step
+
+SMALL = dict(hidden_size=32, num_hidden_layers=4, num_attention_heads=4, patch_size=4, image_size=32)
+
+
+def tiny(kind: str) -> torch.nn.Module:
+    """A random-weight encoder with an 8x8 patch grid."""
+    torch.manual_seed(0)
+    if kind == "dinov2":
+        return Dinov2Model(Dinov2Config(mlp_ratio=2, **SMALL)).eval()
+    if kind == "clip":
+        return CLIPVisionModel(CLIPVisionConfig(intermediate_size=64, **SMALL)).eval()
+    config = dict(intermediate_size=64, **SMALL)
+    return (DeiTModel(DeiTConfig(**config)) if kind == "deit" else ViTModel(ViTConfig(**config))).eval()
+
+
+KINDS = ["dinov2", "vit", "deit", "clip"]
+PIXELS = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+
+
+def run(model: torch.nn.Module) -> torch.Tensor:
+    with torch.no_grad():
+        return model(pixel_values=PIXELS).last_hidden_state
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", [m for m in pruning.METHODS if m != "keep-all"])
+@pytest.mark.parametrize("keep", [0.75, 0.5, 0.25])
+def test_every_method_returns_the_requested_number_of_tokens(kind, method, keep):
+    model = tiny(kind)
+    protected = 2 if kind == "deit" else 1
+    pruning.apply(model, method, keep=keep)
+    out = run(model)
+    assert out.shape == (2, protected + round(keep * 64), 32)
+    assert torch.isfinite(out).all()
+    sources = pruning.info(model).sources
+    assert sources.shape == (2, protected + round(keep * 64), protected + 64)
+    assert sources.sum(dim=1).max() <= 1  # every original patch is in at most one token
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remove_restores_outputs_exactly_and_keep_all_equals_unpatched(kind):
+    model = tiny(kind)
+    before = run(model)
+    pruning.apply(model, "tome", keep=0.5)
+    assert run(model).shape[1] < before.shape[1]
+    pruning.apply(model, "keep-all")
+    assert torch.allclose(run(model), before, atol=1e-6)
+    pruning.remove(model)
+    assert not pruning.is_patched(model)
+    assert torch.equal(run(model), before)
+
+
+@pytest.mark.parametrize("method", sorted(pruning.MERGING))
+def test_merges_preserve_total_token_size(method):
+    model = tiny("dinov2")
+    pruning.apply(model, method, keep=0.25)
+    run(model)
+    info = pruning.info(model)
+    assert info.size.sum(dim=1).tolist() == [65.0, 65.0]
+    assert torch.equal(info.sources.sum(dim=1), torch.ones(2, 65))  # every patch lands in exactly one token
+
+
+def test_pruning_methods_lose_the_dropped_patches():
+    model = tiny("dinov2")
+    pruning.apply(model, "random", keep=0.5)
+    run(model)
+    assert pruning.info(model).size.sum(dim=1).tolist() == [33.0, 33.0]
+
+
+def test_pool_at_a_quarter_is_two_by_two_pooling():
+    model = tiny("vit")
+    pruning.apply(model, "pool", keep=0.25)
+    run(model)
+    sources = pruning.info(model).sources[0, 1:, 1:].view(16, 8, 8)
+    assert sources[0, :2, :2].sum() == 4 and sources[0].sum() == 4  # first anchor holds the top-left 2x2
+    assert sources[5, 2:4, 2:4].sum() == 4                           # anchor (1, 1) holds rows 2-3, cols 2-3
+
+
+def test_tome_merges_the_most_similar_pair_first_and_keeps_size():
+    x = torch.tensor([[[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.1]]])
+    step = Step(x=x, size=torch.tensor([[1.0, 1.0, 3.0, 1.0]]), n_out=3, grid=(2, 2), keys=x)
+    red = tome.tome(step)
+    # A = {0, 2}, B = {1, 3}: token 2 is identical to token 1, so 2 merges into 1 with weights 3:1
+    assert red.members.tolist() == [[[1, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1]]]
+    assert torch.allclose(red.x[0, 1], torch.tensor([0.0, 1.0]))
+
+
+def test_tome_schedule_matches_the_reference_parse_r():
+    # tome/utils.py parse_r(12, (16, -1)): min 0, max 32, step 32/11
+    assert tome.schedule(12, 16, -1) == [int(0 + 32 / 11 * i) for i in range(12)]
+    model = tiny("dinov2")
+    pruning.apply(model, "tome", r=8)
+    run(model)
+    assert pruning.info(model).counts == [56, 48, 40, 32]
+
+
+def test_divprune_picks_a_diverse_set():
+    x = torch.tensor([[[1.0, 0.0], [1.0, 0.01], [0.99, 0.0], [0.0, 1.0]]])
+    red = diversity.divprune(Step(x=x, size=torch.ones(1, 4), n_out=2, grid=(2, 2)))
+    kept = red.members[0].argmax(dim=1).tolist()
+    assert 3 in kept and len(set(kept)) == 2
+
+
+def test_lattice_is_exact_when_it_can_be():
+    assert baselines.lattice((16, 16), 128).shape == (128, 2)
+    assert len(set(baselines.lattice((16, 16), 128)[:, 0].tolist())) == 16  # 16 rows x 8 columns
+    assert baselines.lattice((16, 16), 127).shape == (127, 2)
+
+
+def test_works_through_a_classification_wrapper():
+    torch.manual_seed(0)
+    model = ViTForImageClassification(ViTConfig(intermediate_size=64, num_labels=3, **SMALL)).eval()
+    pruning.apply(model, "evit", keep=0.5)
+    with torch.no_grad():
+        assert model(pixel_values=PIXELS).logits.shape == (2, 3)
+
+
+def test_clear_errors():
+    model = tiny("dinov2")
+    with pytest.raises(TypeError, match="Supported encoders"):
+        pruning.apply(torch.nn.Linear(2, 2), "tome", keep=0.5)
+    for keep in (0, 1.5, -0.1, float("nan")):
+        with pytest.raises(ValueError, match=r"\(0, 1\]"):
+            pruning.apply(model, "random", keep=keep)
+    with pytest.raises(ValueError, match="outside this model's blocks: use 0..3, or 4"):
+        pruning.apply(model, "evit", keep=0.5, at_layers=[2, 7])
+    with pytest.raises(UnknownNameError, match="Did you mean 'tome'"):
+        pruning.apply(model, "tomee", keep=0.5)
+    with pytest.raises(ValueError, match="needs keep="):
+        pruning.apply(model, "fastv")
+    pruning.apply(model, "tome", keep=0.1, at_layers=[1])
+    with pytest.raises(ValueError, match="at most half"):
+        run(model)
+    model.train()
+    with pytest.raises(RuntimeError, match="eval"):
+        run(model)
+    assert not pruning.is_patched(tiny("vit"))
+
+
+def test_encoder_output_pruning_and_defaults():
+    assert pruning.default_layers("evit", 12) == (3, 6, 9)
+    assert pruning.place((12,), 12) == "output" and pruning.place((0,), 12) == "input"
+    model = tiny("dinov2")
+    pruning.apply(model, "divprune", keep=0.5)
+    assert run(model).shape == (2, 33, 32)

