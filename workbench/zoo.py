@@ -302,7 +302,7 @@ class SentencePieceBackend:
         return "normal"
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
-        proto = self.sp.encode(text, out_type="immutable_proto")
+        proto = self.sp.encode(text, return_type="proto")
         return _char_offsets(text, [(p.id, p.begin, p.end) for p in proto.pieces])
 
 
@@ -369,17 +369,19 @@ class TurkishHybridBackend:
         return "control" if forms[0] in {"<pad>", "<eos>", "<unknown>", "<uppercase>"} else "normal"
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
+        """Align tokens to ``text``: ``<uppercase>`` covers nothing, ``<unknown>`` one character."""
         tokens, _ = self.tt.tokenize_text(text)
         folded = text.replace("İ", "i").replace("I", "ı").lower()
         out, pos = [], 0
         for t in tokens:
-            width = 0 if t["id"] in self.markers else len(t["token"])
-            if folded.startswith(t["token"], pos) or width == 0:
-                out.append((t["id"], pos, pos + width))
-                pos += width
-            else:  # the tokenizer normalised something we did not: give it one character
-                out.append((t["id"], pos, min(pos + 1, len(text))))
-                pos = min(pos + 1, len(text))
+            if t["id"] == self.tt.uppercase_marker["id"]:
+                width = 0
+            elif t["id"] != self.tt.unknown_marker["id"] and folded.startswith(t["token"], pos):
+                width = len(t["token"])
+            else:  # an unknown character, or a form the tokenizer normalised differently
+                width = 1
+            out.append((t["id"], min(pos, len(text)), min(pos + width, len(text))))
+            pos += width
         return out
 
 
@@ -503,7 +505,8 @@ def _gguf_bpe(spec: TokenizerSpec) -> Backend:
 def _gguf_sentencepiece(spec: TokenizerSpec) -> Backend:
     import sentencepiece
 
-    path = _derived(spec, ".model", lambda: gguf_vocab.to_sentencepiece(gguf_vocab.read_fields(assets.path(spec.assets[0]))))
+    fields = lambda: gguf_vocab.read_fields(assets.path(spec.assets[0]))  # noqa: E731
+    path = _derived(spec, ".model", lambda: gguf_vocab.to_sentencepiece(fields()))
     return SentencePieceBackend(sentencepiece.SentencePieceProcessor(model_file=str(path)))
 
 

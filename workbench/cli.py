@@ -1,0 +1,146 @@
+"""The ``workbench`` command: every analysis of the notebooks, under the same names, from a shell.
+
+Exit codes: 0 success; 1 an analysis failed; 2 bad usage (unknown name, invalid option);
+3 an asset is missing or corrupt, or the registries / hub cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from workbench.errors import AssetError, UnknownNameError, WorkbenchError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS = 0, 1, 2, 3
+
+#: Analysis modules that add their own sub-commands through ``register_cli(subparsers)``.
+ANALYSES = ("workbench.corpora", "workbench.fairness", "workbench.turkish", "workbench.glitch", "workbench.pruning")
+
+
+def _assets_command(args: argparse.Namespace) -> int:
+    from workbench import assets
+
+    if args.action == "fetch":
+        for path in assets.fetch(args.names or None, include_optional=args.all):
+            print(path)
+    elif args.action == "verify":
+        rows = [r for r in assets.status() if not args.names or r["name"] in args.names]
+        bad = [r["name"] for r in rows if not r["cached"] and not r["optional"]]
+        _print_rows(rows, ["name", "cached", "optional"], args.json)
+        if bad:
+            print(f"missing or corrupt: {', '.join(bad)}. Run: workbench assets fetch", file=sys.stderr)
+            return EXIT_ASSETS
+    elif args.action == "hash":
+        for name in args.names:
+            print(f"{assets.digest(assets.location(name))}  {name}")
+    else:
+        _print_rows(assets.status(), ["name", "cached", "licence", "source"], args.json)
+    return EXIT_OK
+
+
+def _tokenizers_command(args: argparse.Namespace) -> int:
+    from workbench import zoo
+
+    rows = zoo.describe()
+    if args.vocab:
+        for row in rows:
+            row["vocab_size"] = zoo.load_tokenizer(str(row["name"])).vocab_size
+    _print_rows(rows, ["name", "family", "description", "source", "licence"], args.json)
+    return EXIT_OK
+
+
+def _tokenize_command(args: argparse.Namespace) -> int:
+    from workbench import zoo
+
+    text = args.text if args.text is not None else sys.stdin.read()
+    for name in args.tokenizers.split(","):
+        pieces = zoo.load_tokenizer(name).pieces(text)
+        if args.json:
+            print(json.dumps({"tokenizer": name, "ids": [p.id for p in pieces],
+                              "pieces": [p.text for p in pieces]}, ensure_ascii=False))
+        else:
+            print(f"{name} ({len(pieces)}): " + " | ".join(p.text for p in pieces))
+    return EXIT_OK
+
+
+def _reproduce_command(args: argparse.Namespace) -> int:
+    from workbench import reports
+
+    written = reports.run_notebooks(args.notebooks or None, out_dir=args.out, fast=args.fast)
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def _print_rows(rows: list[dict], columns: list[str], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, analyses included."""
+    parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("assets", help="fetch, list and verify the registry assets")
+    p.add_argument("action", choices=["fetch", "list", "verify", "hash"])
+    p.add_argument("names", nargs="*", help="asset names (default: all non-optional)")
+    p.add_argument("--all", action="store_true", help="with fetch: include optional (large) assets")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_assets_command)
+
+    p = sub.add_parser("tokenizers", help="list the tokenizer zoo (name, family, source, licence)")
+    p.add_argument("--vocab", action="store_true", help="load each tokenizer to show its vocabulary size")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_tokenizers_command)
+
+    p = sub.add_parser("tokenize", help="show how tokenizers split a text (stdin if no --text)")
+    p.add_argument("--tokenizers", default="cl100k_base", help="comma-separated zoo names")
+    p.add_argument("--text")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_tokenize_command)
+
+    p = sub.add_parser("reproduce", help="execute the notebooks and write executed copies + HTML to reports/")
+    p.add_argument("notebooks", nargs="*", help="notebook paths (default: every numbered notebook)")
+    p.add_argument("--out", default="reports")
+    p.add_argument("--fast", action="store_true", help="fast mode (WORKBENCH_FAST=1): smaller sizes, same code")
+    p.set_defaults(func=_reproduce_command)
+
+    for module in ANALYSES:
+        try:
+            register = importlib.import_module(module).register_cli
+        except (ImportError, AttributeError):  # an analysis not installed in this build
+            continue
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``workbench`` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        return args.func(args)
+    except UnknownNameError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AssetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ASSETS
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Execute the numbered notebooks and export them: the engine behind ``make reproduce``.
+
+Each notebook runs top to bottom in a fresh kernel with the notebooks folder as working directory;
+the executed copy and a standalone HTML export go to ``reports/``. The notebooks themselves are
+never rewritten. Fast mode is passed to the kernel through ``WORKBENCH_FAST``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from workbench.config import repo_root
+
+#: Seconds one cell may run before the run is declared stuck.
+CELL_TIMEOUT = 3600
+
+
+def numbered_notebooks(folder: Path | None = None) -> list[Path]:
+    """The ``NN_*.ipynb`` notebooks of the checkout, in order."""
+    folder = folder or _notebooks_dir()
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def run_notebooks(paths: Sequence[str | Path] | None = None, *, out_dir: str | Path = "reports",
+                  fast: bool = False) -> list[Path]:
+    """Execute notebooks (default: all numbered ones) and write ``.ipynb`` + ``.html`` into ``out_dir``."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+    from tqdm.auto import tqdm
+
+    notebooks = [Path(p) for p in paths] if paths else numbered_notebooks()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ["WORKBENCH_FAST"] = "1" if fast else "0"  # inherited by the kernels
+    written = []
+    for path in tqdm(notebooks, desc="notebooks", unit="nb", file=sys.stderr):
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+        executed = out / path.name
+        nbformat.write(nb, executed)
+        html, _ = HTMLExporter().from_notebook_node(nb)
+        executed.with_suffix(".html").write_text(html, encoding="utf-8")
+        written += [executed, executed.with_suffix(".html")]
+    return written
+
+
+def _notebooks_dir() -> Path:
+    root = repo_root()
+    if root is None:
+        raise FileNotFoundError("no checkout found: pass notebook paths explicitly")
+    return root / "notebooks"
