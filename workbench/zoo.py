@@ -518,12 +518,13 @@ def _sentencepiece(spec: TokenizerSpec) -> Backend:
 
 def _hub(repo: str) -> Backend:
     """A Hugging Face tokenizer from the hub (cached by ``huggingface_hub``); needs a reachable hub."""
-    try:
-        from huggingface_hub import hf_hub_download
-        from tokenizers import Tokenizer as HFTokenizer
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import EntryNotFoundError
+    from tokenizers import Tokenizer as HFTokenizer
 
+    try:
         path = hf_hub_download(repo, "tokenizer.json", cache_dir=cache_dir("hub"))
-    except Exception as exc:  # the hub client raises many types for "offline" and "not found"
+    except (OSError, EntryNotFoundError) as exc:  # offline, no such repo, or no tokenizer.json in it
         raise OfflineError(
             f"Could not load 'hf:{repo}' from the Hugging Face hub ({type(exc).__name__}: {exc}). "
             "This needs a machine that reaches the hub (Colab, Binder) or a filled hub cache; "
