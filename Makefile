@@ -22,7 +22,6 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	@echo "== installing token-workbench and its pinned dependencies into $(VENV)/ (first run: a few minutes)"
-	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 	# torch first and pinned: the CPU wheel; any looser spec pulls a multi-GB CUDA build
 	set -o pipefail; $(BIN)/pip install --quiet torch==2.13.0 2>&1 | { grep -v "^WARNING: Location" || true; }
 	set -o pipefail; $(BIN)/pip install --quiet -e ".[all]" 2>&1 | { grep -v "^WARNING: Location" || true; }
