@@ -28,6 +28,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
+
 from workbench import assets, gguf_vocab
 from workbench.config import cache_dir
 from workbench.errors import OfflineError, unknown_name
@@ -154,14 +156,16 @@ def _char_offsets(text: str, byte_spans: list[tuple[int, int, int]]) -> list[tup
 
     A span that starts or ends inside a multi-byte character is widened to the whole character.
     """
-    char_of_byte = [ci for ci, ch in enumerate(text) for _ in range(len(ch.encode("utf-8", "surrogatepass")))]
-    char_of_byte.append(len(text))
-    out = []
-    for tid, bs, be in byte_spans:
-        cs = char_of_byte[min(bs, len(char_of_byte) - 1)]
-        ce = char_of_byte[min(be, len(char_of_byte)) - 1] + 1 if be > bs else cs
-        out.append((tid, cs, min(ce, len(text))))
-    return out
+    if not byte_spans:
+        return []
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    # character index of every byte (a character starts at each non-continuation byte), plus the end
+    char_of_byte = np.append(np.cumsum((data & 0xC0) != 0x80) - 1, len(text))
+    spans = np.asarray(byte_spans, dtype=np.int64).reshape(-1, 3)
+    starts = char_of_byte[np.minimum(spans[:, 1], len(data))]
+    last = char_of_byte[np.clip(spans[:, 2] - 1, 0, len(data))] + 1
+    ends = np.where(spans[:, 2] > spans[:, 1], np.minimum(last, len(text)), starts)
+    return list(zip(spans[:, 0].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
 
 class TiktokenBackend:
@@ -205,11 +209,9 @@ class TiktokenBackend:
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
         ids = self.enc.encode_ordinary(text)
-        spans, pos = [], 0
-        for i in ids:
-            n = len(self.enc.decode_single_token_bytes(i))
-            spans.append((i + self.offset, pos, pos + n))
-            pos += n
+        ends = np.cumsum([len(self.enc.decode_single_token_bytes(i)) for i in ids], dtype=np.int64)
+        starts = np.concatenate([[0], ends[:-1]]) if len(ids) else ends
+        spans = [(i + self.offset, int(s), int(e)) for i, s, e in zip(ids, starts, ends, strict=True)]
         return _char_offsets(text, spans)
 
 

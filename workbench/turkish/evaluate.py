@@ -1,0 +1,231 @@
+"""Run every Turkish metric for a set of tokenizers over one corpus, and the ``workbench turkish`` CLI.
+
+This module only wires the others together: it reads a corpus (FLORES ``tur_Latn``, UD BOUN/IMST,
+the Google web treebank, or the user's own text file — e.g. TR-MMLU questions, which no registry
+ships and this machine cannot download), finds its words and their gold cuts once, then for each
+tokenizer tokenizes every sentence once and computes :mod:`~workbench.turkish.purity` and
+:mod:`~workbench.turkish.boundaries` metrics from the same pieces. Text is NFC-normalised before
+tokenization; no special tokens are added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+from tqdm.auto import tqdm
+
+from workbench import corpora, zoo
+from workbench.errors import WorkbenchError, unknown_name
+from workbench.turkish.boundaries import WordCut, cut_word, gold_boundaries, root_end, score_words
+from workbench.turkish.lexicon import Analyzer
+from workbench.turkish.normalise import TokenSurface, surface_from_bytes, unify_apostrophes, word_spans
+from workbench.turkish.purity import Judge, TokenVerdict, purity
+
+TurkishCorpus = Literal["flores200", "boun", "imst", "web"]
+CORPORA: tuple[TurkishCorpus, ...] = ("flores200", "boun", "imst", "web")
+SKIPPED_UPOS = frozenset({"PUNCT", "NUM", "SYM", "X"})
+COLUMNS = ("tokenizer", "corpus", "tr_type", "pure_type", "tr_token", "pure_token", "boundary_f1", "tokens")
+
+
+@dataclass
+class Document:
+    """One text unit and, for treebanks, gold lemmas keyed by the character offset where their word starts."""
+
+    text: str
+    lemmas: dict[int, str] = field(default_factory=dict)
+
+
+def _ud_document(sentence: corpora.Sentence) -> Document:
+    text = unicodedata.normalize("NFC", sentence.text)
+    starts = {s for s, _ in word_spans(unify_apostrophes(text))}
+    lemmas, cursor = {}, 0
+    for word in sentence.words:
+        found = text.find(unicodedata.normalize("NFC", word.form), cursor)
+        if found < 0:
+            continue
+        cursor = found + len(word.form)
+        if found in starts and word.upos not in SKIPPED_UPOS and word.lemma not in {"", "_"}:
+            lemmas.setdefault(found, word.lemma)
+    return Document(text, lemmas)
+
+
+def load_documents(corpus: TurkishCorpus | str | Path, limit: int | None = None) -> list[Document]:
+    """Documents of a named corpus, or of a UTF-8 text file (one document per non-empty line)."""
+    if isinstance(corpus, Path) or (isinstance(corpus, str) and corpus not in CORPORA and Path(corpus).is_file()):
+        lines = corpora.read_corpus_file(corpus).splitlines()
+        docs = [Document(unicodedata.normalize("NFC", line)) for line in lines if line.strip()]
+    elif corpus == "flores200":
+        docs = [Document(unicodedata.normalize("NFC", s)) for s in corpora.load_flores("tur_Latn", split="both")]
+    elif corpus in CORPORA:
+        docs = [_ud_document(s) for s in corpora.ud_turkish(corpus)]
+    else:
+        raise unknown_name("Turkish corpus (or an existing text file)", str(corpus), CORPORA)
+    return docs if limit is None else corpora.sample(docs, limit)
+
+
+@dataclass
+class PreparedCorpus:
+    """Documents with their word spans, gold cuts and gold root ends, computed once for all tokenizers."""
+
+    name: str
+    documents: list[Document]
+    words: list[list[tuple[tuple[int, int], tuple[int, ...] | None, int | None]]]
+
+
+def prepare(name: str, documents: list[Document], analyzer: Analyzer) -> PreparedCorpus:
+    """Find every word, analyse the distinct ones (cached), and attach gold cuts and lemma root ends."""
+    spans = [word_spans(unify_apostrophes(d.text)) for d in documents]
+    texts = [unify_apostrophes(d.text) for d in documents]
+    analyses = analyzer.analyse({t[s:e] for t, doc_spans in zip(texts, spans, strict=True) for s, e in doc_spans})
+    words = []
+    for doc, text, doc_spans in zip(documents, texts, spans, strict=True):
+        words.append([((s, e), gold_boundaries(text[s:e], analyses[text[s:e]]),
+                       root_end(text[s:e], doc.lemmas[s]) if s in doc.lemmas else None) for s, e in doc_spans])
+    return PreparedCorpus(name, documents, words)
+
+
+def _surfaces(tokenizer: zoo.Tokenizer, ids: set[int], known: dict[int, TokenSurface]) -> None:
+    for token_id in ids - known.keys():
+        known[token_id] = surface_from_bytes(tokenizer.token_bytes(token_id))
+
+
+def tokenize_corpus(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus) -> tuple[Counter, list[WordCut], dict]:
+    """(token occurrences per id, word cuts, surfaces per id) of one tokenizer over a prepared corpus."""
+    id_counts: Counter = Counter()
+    cuts: list[WordCut] = []
+    for doc, words in zip(corpus.documents, corpus.words, strict=True):
+        pieces = tokenizer.pieces(doc.text)
+        id_counts.update(p.id for p in pieces)
+        solid = [p for p in pieces if p.end > p.start]
+        starts, ends = [p.start for p in solid], [p.end for p in solid]
+        edges = sorted({*starts, *ends})
+        text = unify_apostrophes(doc.text)
+        for (s, e), gold, root in words:
+            n_tokens = bisect.bisect_left(starts, e) - bisect.bisect_right(ends, s)
+            cuts.append(cut_word(text, (s, e), edges, n_tokens, gold, root))
+    surfaces: dict[int, TokenSurface] = {}
+    _surfaces(tokenizer, set(id_counts), surfaces)
+    return id_counts, cuts, surfaces
+
+
+def evaluate(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus, judge: Judge) -> tuple[dict, dict[str, TokenVerdict]]:
+    """One row of metrics (see :data:`COLUMNS` and the metric modules) and the verdict of every token type."""
+    id_counts, cuts, surfaces = tokenize_corpus(tokenizer, corpus)
+    key_counts: Counter = Counter()
+    for token_id, n in id_counts.items():
+        key_counts[surfaces[token_id].key] += n
+    verdicts = judge.classify(surfaces.values())
+    result, scores = purity(key_counts, verdicts), score_words(cuts)
+    row = {"tokenizer": tokenizer.name, "corpus": corpus.name, "tr_type": result.tr_type,
+           "pure_type": result.pure_type, "tr_token": result.tr_token, "pure_token": result.pure_token,
+           "boundary_f1": scores.f1, "tokens": sum(id_counts.values()), "types": result.types}
+    row |= {f"boundary_{k}" if k in {"precision", "recall"} else k: v for k, v in asdict(scores).items() if k != "f1"}
+    return row, verdicts
+
+
+def purity_table(tokenizers: Sequence[str], corpus: TurkishCorpus | str | Path = "flores200", *,
+                 limit: int | None = None, analyzer: Analyzer | None = None) -> pl.DataFrame:
+    """All metrics, one row per tokenizer, on ``corpus`` (a name of :data:`CORPORA` or a text-file path)."""
+    analyzer = analyzer if analyzer is not None else Analyzer()
+    judge = Judge(analyzer)
+    prepared = prepare(str(corpus), load_documents(corpus, limit), analyzer)
+    rows = [evaluate(zoo.load_tokenizer(name), prepared, judge)[0]
+            for name in tqdm(tokenizers, desc=f"turkish metrics ({corpus})", file=sys.stderr)]
+    return pl.DataFrame(rows)
+
+
+def verdict_table(tokenizer: str, corpus: TurkishCorpus | str | Path = "flores200", *, limit: int | None = None,
+                  analyzer: Analyzer | None = None) -> pl.DataFrame:
+    """Every token type of one tokenizer on ``corpus``: key, class, occurrences, Zemberek segmentation."""
+    analyzer = analyzer if analyzer is not None else Analyzer()
+    prepared = prepare(str(corpus), load_documents(corpus, limit), analyzer)
+    tok = zoo.load_tokenizer(tokenizer)
+    id_counts, _, surfaces = tokenize_corpus(tok, prepared)
+    counts: Counter = Counter()
+    for token_id, n in id_counts.items():
+        counts[surfaces[token_id].key] += n
+    verdicts = Judge(analyzer).classify(surfaces.values())
+    rows = [{"key": k, "class": v.token_class, "occurrences": counts[k], "segmentation": "+".join(v.segmentation),
+             "in_wordlist": v.in_wordlist} for k, v in verdicts.items()]
+    return pl.DataFrame(rows).sort("occurrences", descending=True)
+
+
+# ------------------------------------------------------------------------------------------ CLI
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``workbench turkish purity|tokens|paper``."""
+    parser = subparsers.add_parser("turkish", help="Turkish %%TR / %%Pure and morphology-aware boundary metrics")
+    commands = parser.add_subparsers(dest="turkish_command", required=True)
+    run = commands.add_parser("purity", help="all metrics, one row per tokenizer")
+    run.add_argument("--tokenizers", default=None, help="comma-separated names (default: the default zoo)")
+    run.add_argument("--corpus", default="flores200",
+                     help=f"one of {', '.join(CORPORA)}, or a UTF-8 text file path (e.g. your TR-MMLU questions)")
+    run.add_argument("--limit", type=int, default=None, help="a seeded sample of this many sentences")
+    run.add_argument("--out", type=Path, help="write CSV here")
+    run.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    run.set_defaults(func=_cli_purity)
+    tokens = commands.add_parser("tokens", help="every token type of one tokenizer with its class")
+    tokens.add_argument("tokenizer")
+    tokens.add_argument("--corpus", default="flores200")
+    tokens.add_argument("--out", type=Path, help="write CSV here")
+    tokens.set_defaults(func=_cli_tokens)
+    paper = commands.add_parser("paper", help="test the paper's %%TR vs TR-MMLU claim on its own table")
+    paper.add_argument("--scores", type=Path, help="CSV with columns tokenizer,score,tr (your own rows)")
+    paper.add_argument("--json", action="store_true")
+    paper.set_defaults(func=_cli_paper)
+
+
+def _check_corpus(corpus: str) -> None:
+    if corpus not in CORPORA and not Path(corpus).is_file():
+        raise unknown_name("Turkish corpus (or an existing text file)", corpus, CORPORA)
+
+
+def _cli_purity(args: argparse.Namespace) -> int:
+    _check_corpus(args.corpus)
+    names = args.tokenizers.split(",") if args.tokenizers else zoo.list_tokenizers(default_only=True)
+    table = purity_table(names, args.corpus, limit=args.limit)
+    if args.out:
+        table.write_csv(args.out)
+    if args.json:
+        print(json.dumps(table.to_dicts(), ensure_ascii=False))
+    elif not args.out:
+        with pl.Config(tbl_rows=-1, tbl_cols=len(COLUMNS), float_precision=4):
+            print(table.select(COLUMNS))
+    return 0
+
+
+def _cli_tokens(args: argparse.Namespace) -> int:
+    _check_corpus(args.corpus)
+    table = verdict_table(args.tokenizer, args.corpus)
+    if args.out:
+        table.write_csv(args.out)
+    else:
+        with pl.Config(tbl_rows=40):
+            print(table)
+    return 0
+
+
+def _cli_paper(args: argparse.Namespace) -> int:
+    from workbench.turkish import correlation
+
+    if args.scores:
+        frame = pl.read_csv(args.scores)
+        missing = {"score", "tr"} - set(frame.columns)
+        if missing:
+            raise WorkbenchError(f"{args.scores} lacks the column(s) {', '.join(sorted(missing))}.")
+        result = correlation.correlate(frame["tr"].to_list(), frame["score"].to_list())
+    else:
+        result = correlation.paper_correlation()
+    print(json.dumps(asdict(result), indent=None if args.json else 2))
+    return 0

@@ -1,0 +1,125 @@
+"""The Turkish token explorer: type a sentence, see each token coloured by its class, Zemberek's cut below.
+
+Three layers, as everywhere in the workbench: :func:`compute_token_classes` (pure data),
+:func:`render_token_classes` (an HTML string) and :func:`token_class_explorer` (ipywidgets; tests set
+``.value`` on its controls). Classes are those of :mod:`workbench.turkish.purity`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from workbench import zoo
+from workbench.turkish.normalise import surface_from_bytes, unify_apostrophes, word_spans
+from workbench.turkish.purity import Judge, TokenClass
+
+CLASS_COLOURS: dict[str, str] = {
+    "root": "#4c9f70", "morpheme": "#8cc7a1", "word": "#f2c14e", "neither": "#e07a5f",
+    "fragment": "#b56576", "other": "#d9d9d9",
+}
+CLASS_LABELS: dict[str, str] = {
+    "root": "pure root", "morpheme": "valid morpheme", "word": "valid word", "neither": "neither",
+    "fragment": "byte fragment", "other": "no letters",
+}
+
+
+@dataclass(frozen=True)
+class ColouredToken:
+    """One token of the input: its id, the text it covers, its lookup key and class."""
+
+    id: int
+    text: str
+    key: str
+    token_class: TokenClass
+
+
+@dataclass(frozen=True)
+class TokenClassView:
+    """What the explorer shows: the tokens, and each word with Zemberek's segmentation (``None``: no analysis)."""
+
+    tokenizer: str
+    tokens: list[ColouredToken]
+    words: list[tuple[str, tuple[str, ...] | None]]
+
+
+def compute_token_classes(text: str, tokenizer: str | zoo.Tokenizer, judge: Judge | None = None) -> TokenClassView:
+    """Tokenize ``text`` and classify every token; an empty text gives an empty view.
+
+    >>> compute_token_classes("", "gpt2").tokens      # doctest: +SKIP
+    []
+    """
+    tok = zoo.load_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
+    judge = judge if judge is not None else Judge()
+    pieces = tok.pieces(text)
+    surfaces = [surface_from_bytes(tok.token_bytes(p.id)) for p in pieces]
+    verdicts = judge.classify(surfaces)
+    tokens = [ColouredToken(p.id, p.text, s.key, verdicts[s.key].token_class)
+              for p, s in zip(pieces, surfaces, strict=True)]
+    plain = unify_apostrophes(text)
+    words = [plain[s:e] for s, e in word_spans(plain)]
+    analyses = judge.analyzer.analyse(words)
+    return TokenClassView(tok.name, tokens, [(w, analyses[w].segmentations[0] if analyses[w].parses else None)
+                                             for w in words])
+
+
+def render_token_classes(view: TokenClassView) -> str:
+    """HTML: coloured token chips, a legend, and the analyser's segmentation of each word underneath."""
+    chips = "".join(
+        f'<span title="{html.escape(t.key)} · {CLASS_LABELS[t.token_class]} · id {t.id}" '
+        f'style="background:{CLASS_COLOURS[t.token_class]};padding:1px 2px;margin:1px;border-radius:3px;'
+        f'white-space:pre">{html.escape(t.text) or "∅"}</span>' for t in view.tokens)
+    legend = " ".join(f'<span style="background:{CLASS_COLOURS[c]};padding:0 4px">{label}</span>'
+                      for c, label in CLASS_LABELS.items())
+    segs = " ".join(html.escape("+".join(seg) if seg else f"{word} (no analysis)") for word, seg in view.words)
+    return (f"<div><b>{html.escape(view.tokenizer)}</b> · {len(view.tokens)} tokens<br>{chips}"
+            f"<div style='color:#555;margin-top:4px'>Zemberek: {segs}</div><small>{legend}</small></div>")
+
+
+def token_class_explorer(tokenizers: Sequence[str] | None = None, text: str = "Kitaplarımızı İstanbul'da okuduk.",
+                         judge: Judge | None = None):
+    """An ipywidgets box: a text field and a tokenizer menu driving :func:`render_token_classes`."""
+    import ipywidgets as widgets
+
+    names = list(tokenizers or [*zoo.list_tokenizers(default_only=True), "turkish-hybrid"])
+    judge = judge if judge is not None else Judge()
+    box = widgets.Text(value=text, description="Turkish", layout=widgets.Layout(width="90%"), continuous_update=False)
+    menu = widgets.Dropdown(options=names, value=names[0], description="tokenizer")
+    out = widgets.HTML()
+
+    def refresh(_=None) -> None:
+        out.value = render_token_classes(compute_token_classes(box.value, menu.value, judge))
+
+    box.observe(refresh, names="value")
+    menu.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([box, menu, out])
+
+
+def render_metric_bars(table: pl.DataFrame, columns: Sequence[str], title: str = ""):
+    """Grouped horizontal bars of ``columns`` per tokenizer of a :func:`~workbench.turkish.purity_table` frame."""
+    import matplotlib.pyplot as plt
+
+    height = 0.8 / len(columns)
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) * max(1, len(columns) / 2) + 1))
+    for i, column in enumerate(columns):
+        ax.barh([y + i * height for y in range(len(table))], table[column].to_list(), height=height, label=column)
+    ax.set_yticks([y + 0.4 - height / 2 for y in range(len(table))], table["tokenizer"].to_list())
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def render_metric_scatter(table: pl.DataFrame, x: str, y: str, title: str = ""):
+    """A labelled scatter of two metric columns, one point per tokenizer."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(table[x].to_list(), table[y].to_list())
+    for name, xv, yv in table.select("tokenizer", x, y).iter_rows():
+        ax.annotate(name, (xv, yv), fontsize=7)
+    ax.set(xlabel=x, ylabel=y, title=title)
+    return fig
