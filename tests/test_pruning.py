@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from transformers import (
@@ -108,8 +109,8 @@ def test_tome_merges_the_most_similar_pair_first_and_keeps_size():
 
 
 def test_tome_schedule_matches_the_reference_parse_r():
-    # tome/utils.py parse_r(12, (16, -1)): min 0, max 32, step 32/11
-    assert tome.schedule(12, 16, -1) == [int(0 + 32 / 11 * i) for i in range(12)]
+    # tome/utils.py parse_r(12, (16, -1)): min_val = int(16 * 2) = 32, max_val = 0, step -32/11
+    assert tome.schedule(12, 16, -1) == [int(32 - 32 / 11 * i) for i in range(12)]
     model = tiny("dinov2")
     pruning.apply(model, "tome", r=8)
     run(model)
@@ -125,7 +126,9 @@ def test_divprune_picks_a_diverse_set():
 
 def test_lattice_is_exact_when_it_can_be():
     assert baselines.lattice((16, 16), 128).shape == (128, 2)
-    assert len(set(baselines.lattice((16, 16), 128)[:, 0].tolist())) == 16  # 16 rows x 8 columns
+    anchors = baselines.lattice((16, 16), 128)
+    rows, cols = len(set(anchors[:, 0].tolist())), len(set(anchors[:, 1].tolist()))
+    assert rows * cols == 128 and {rows, cols} == {8, 16}  # an exact 8x16 lattice, no partial row
     assert baselines.lattice((16, 16), 127).shape == (127, 2)
 
 
@@ -165,3 +168,55 @@ def test_encoder_output_pruning_and_defaults():
     model = tiny("dinov2")
     pruning.apply(model, "divprune", keep=0.5)
     assert run(model).shape == (2, 33, 32)
+
+
+# --- evaluation and widget layers, on a tiny 224-px DINOv2 (16x16 grid) -------------------------------
+
+def tiny_224() -> torch.nn.Module:
+    torch.manual_seed(0)
+    config = Dinov2Config(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, mlp_ratio=2,
+                          patch_size=14, image_size=224)
+    return Dinov2Model(config).eval()
+
+
+def test_evaluation_metrics_are_perfect_for_keep_all_and_lower_when_pruned():
+    from workbench import vision_eval
+
+    images = vision_eval.offline_images(n_named=2, n_labelled=12)
+    pixels, labels = vision_eval.pixels_of(images), np.array([im.label for im in images])
+    model = tiny_224()
+    same = vision_eval.evaluate(model, pixels, labels, "keep-all", 1.0)
+    assert np.allclose(same["cls_cos"], 1, atol=1e-5) and np.allclose(same["token_fidelity"], 1, atol=1e-5)
+    assert same["knn_agree"].tolist() == [1.0] * 12
+    pruned = vision_eval.evaluate(model, pixels, labels, "random", 0.25)
+    assert pruned["pooled_cos"].mean() < 1 - 1e-4
+    assert not pruning.is_patched(model)
+
+
+def test_analytic_flops_follow_the_token_counts():
+    from workbench import vision_eval
+
+    model = tiny_224()
+    full = vision_eval.model_flops(model, 256)
+    assert full == 2 * vision_eval.block_flops(257, 257, 32, 64)
+    pruning.apply(model, "random", keep=0.5)  # reduces in block 0 between attention and MLP
+    assert vision_eval.model_flops(model, 256) == vision_eval.block_flops(257, 129, 32, 64) + \
+        vision_eval.block_flops(129, 129, 32, 64)
+
+
+def test_explorer_recomputes_when_its_controls_change():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from workbench import pruning_view, vision_eval
+
+    images = vision_eval.offline_images(n_named=2, n_labelled=0)
+    box = pruning_view.pruning_explorer(tiny_224(), images)
+    picker, method = box.children[0].children
+    keep = box.children[1]
+    assert box.view.method == "tome" and box.view.n_tokens == 128
+    method.value, keep.value = "random", 0.25
+    assert box.view.n_tokens == 64
+    assert (box.view.status == pruning_view.DROPPED).sum() == 256 - 64
+    method.value = "pool"
+    assert (box.view.status == pruning_view.MERGED).sum() == 256

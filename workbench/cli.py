@@ -18,7 +18,7 @@ from workbench.errors import AssetError, UnknownNameError, WorkbenchError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS = 0, 1, 2, 3
 
 #: Analysis modules that add their own sub-commands through ``register_cli(subparsers)``.
-ANALYSES = ("workbench.corpora", "workbench.fairness", "workbench.turkish", "workbench.glitch", "workbench.pruning")
+ANALYSES = ("workbench.corpora", "workbench.fairness", "workbench.turkish", "workbench.glitch", "workbench.vision_eval")
 
 
 def _assets_command(args: argparse.Namespace) -> int:

@@ -35,7 +35,7 @@ def random(step: Step) -> Reduction:
 def lattice(grid: tuple[int, int], n: int) -> torch.Tensor:
     """(n, 2) anchor centres spread evenly over a ``grid`` of patch centres, in raster order.
 
-    Uses an exact ``a x b = n`` lattice when one fits the grid (16x16 grid: 128 -> 16x8, 64 -> 8x8),
+    Uses an exact ``a x b = n`` lattice when one fits the grid (16x16 grid: 128 -> 8x16, 64 -> 8x8),
     else the smallest enclosing near-square lattice with its last anchors dropped.
 
     >>> lattice((4, 4), 4).tolist()

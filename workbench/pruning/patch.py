@@ -132,7 +132,8 @@ class Patch:
         step = Step(x[:, p:], run.size[:, p:], n_out, run.grid, probs, keys[:, p:], p, run.generator, self.options)
         red = self.rule(step)
         if red.x.shape != (x.shape[0], n_out, x.shape[-1]) or red.members.shape[1] != n_out:
-            raise RuntimeError(f"pruning step returned {tuple(red.x.shape)}, expected {(x.shape[0], n_out, x.shape[-1])}")
+            expected = (x.shape[0], n_out, x.shape[-1])
+            raise RuntimeError(f"pruning step returned {tuple(red.x.shape)}, expected {expected}")
         run.size = torch.cat([run.size[:, :p], (red.members @ run.size[:, p:, None]).squeeze(-1)], dim=1)
         if run.sources is not None:
             run.sources = torch.cat([run.sources[:, :p], red.members @ run.sources[:, p:]], dim=1)

@@ -1,0 +1,104 @@
+"""DINOv2-S latency with each pruning method at keep 0.5 against the unpruned model, batch 8, one run.
+
+Usage: ``python benchmarks/bench_pruning.py [--out FILE.md] [--threads 2] [--repeats 7]``. Writes a
+markdown section (collected into BENCHMARKS.md by ``make bench``). Latency is the model forward only
+(preprocessing excluded), fixed torch threads, warm-up runs, median of repeats. Selection overhead is
+the time of the method's rule alone, on tensors captured from a real forward. Fidelity (CLS and pooled
+cosine to the unpruned model) is measured on the same 8 images. Target from the issue: >= 1.5x for ToMe
+and top-k (EViT) at keep 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+from workbench import pruning, vision_eval
+from workbench.dinov2 import load_dinov2_s
+from workbench.pruning.tokens import Step
+
+CONFIGS = [  # (label, method, options): each method at its default place, plus two early placements
+    *((m, m, {}) for m in pruning.METHODS if m != "keep-all"),
+    ("tome (decreasing r)", "tome", {"inflect": -1.0}),
+    ("evit at layer 1", "evit", {"at_layers": (1,)}),
+    ("keep-all (patched)", "keep-all", {}),
+]
+
+
+def selection_time(model, pixels: torch.Tensor, method: str, repeats: int) -> float:
+    """Median time (ms) of one call of the method's rule on the tensors of a real reduction step."""
+    captured = {}
+    rule = pruning.METHOD_RULES[method]
+
+    def spy(step: Step):
+        captured.setdefault("step", step)
+        return rule(step)
+
+    pruning.apply(model, method, keep=0.5)
+    encoder = pruning.patch.find_encoder(model)[0]
+    getattr(encoder, pruning.PATCH_ATTRIBUTE).rule = spy
+    with torch.no_grad():
+        model(pixel_values=pixels)
+    pruning.remove(model)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        rule(captured["step"])
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+    model = load_dinov2_s()
+    images = vision_eval.offline_images(n_named=8, n_labelled=0)
+    pixels = vision_eval.pixels_of(images)
+    base = vision_eval.latency(model, pixels, args.threads, repeats=args.repeats)
+    reference = vision_eval.encode(model, pixels)
+    gflops = vision_eval.model_flops(model, 256) / 1e9
+    lines = ["## Visual token pruning: DINOv2-S, batch 8, keep 0.5", "",
+             f"torch {torch.__version__}, {args.threads} threads, median of {args.repeats} after 2 warm-up runs; "
+             f"unpruned: {1e3 * base:.0f} ms/batch at the start, {gflops:.2f} GFLOPs/image. Each speed-up is "
+             "against an unpruned run measured right after that row. Other processes may share the CPU.", "",
+             "| method | place | ms/batch | unpruned ms | speed-up | GFLOPs/img | select ms | CLS cos | pooled cos |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, method, options in CONFIGS:
+        options = dict(options)
+        at_layers = options.pop("at_layers", None)
+        pruning.apply(model, method, keep=0.5, at_layers=at_layers, **options)
+        encoder = pruning.patch.find_encoder(model)[0]
+        depth = len(pruning.patch.layers_of(encoder, pruning.patch.FAMILIES["Dinov2Model"]))
+        where = pruning.place(getattr(encoder, pruning.PATCH_ATTRIBUTE).at_layers, depth)
+        ms = vision_eval.latency(model, pixels, args.threads, repeats=args.repeats)
+        pruning.remove(model)
+        base = vision_eval.latency(model, pixels, args.threads, repeats=args.repeats)  # paired, same moment
+        pruning.apply(model, method, keep=0.5, at_layers=at_layers, **options)
+        flops = vision_eval.model_flops(model, 256) / 1e9
+        out = vision_eval.encode(model, pixels)
+        pruning.remove(model)
+        cls = float(np.mean(vision_eval.cosine_rows(reference.cls, out.cls)))
+        pool = float(np.mean(vision_eval.cosine_rows(vision_eval.pooled(reference), vision_eval.pooled(out))))
+        sel = selection_time(model, pixels[:8], method, args.repeats)
+        lines.append(f"| {label} | {where} | {1e3 * ms:.0f} | {1e3 * base:.0f} | {base / ms:.2f}x | {flops:.2f} "
+                     f"| {sel:.2f} | {cls:.3f} | {pool:.3f} |")
+        print(lines[-1], file=sys.stderr)
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        with open(args.out, "w") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

