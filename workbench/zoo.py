@@ -41,10 +41,11 @@ placeholders (``<unusedN>``, ``[unusedN]``, ``<|reserved_special_token_N|>``, ``
 
 CONVERTER_VERSION = "1"
 _UNUSED = re.compile(r"^(<unused\d+>|\[unused\d+\]|<\|reserved_special_token_\d+\|>|<SPECIAL_\d+>|"
-                     r"<\|extra_\d+\|>|<extra_id_\d+>|<\|reserved_\d+\|>)$")
+                     r"<\|extra_\d+\|>|<extra_id_\d+>|<\|reserved_\d+\|>|\[PAD\d+\])$")
 _CONTROL = {"<s>", "</s>", "<unk>", "<pad>", "<mask>", "<bos>", "<eos>", "[CLS]", "[SEP]", "[PAD]", "[UNK]",
             "[MASK]", "<|endoftext|>", "<|begin_of_text|>", "<|end_of_text|>", "<BOS_TOKEN>", "<EOS_TOKEN>",
             "<PAD>", "<UNK>", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<|eot_id|>"}
+_MARKUP = re.compile(r"^(<[^<>]+>|\[[^\[\]]+\]|<\|.*\|>)$")
 _BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
 
 
@@ -243,7 +244,7 @@ class HFBackend:
 
     def token_bytes(self, token_id: int) -> bytes:
         token = self._id_to_token.get(token_id, "")
-        if token_id in self.added:
+        if token_id in self.added and (self.added[token_id].get("special") or self.byte_level):
             return token.encode("utf-8")
         if self.byte_level:
             return bytes(_byte_decoder()[c] for c in token)
@@ -260,8 +261,8 @@ class HFBackend:
             return "unused"
         if token_id in self.added and self.added[token_id].get("special"):
             return "control" if token in _CONTROL else "special"
-        if token_id in self.added:
-            return "special"
+        if token_id in self.added:  # added but not special: markup is special, text (Gemma's space runs) normal
+            return "special" if _MARKUP.match(token) else "normal"
         if self.byte_fallback and _BYTE_PIECE.match(token):
             return "byte"
         return "normal"

@@ -1,0 +1,86 @@
+"""Benchmark of workbench.glitch on Gemma-3-270M: indicators over the full vocabulary, and verification.
+
+Measures (side by side, same machine, same run):
+1. the weight indicators over all 262,144 rows once the model is loaded (target <= 10 s);
+2. verification throughput in prompts/s, batched (``verify``) against one ``generate`` call per
+   prompt (``verify_one_at_a_time``, magikarp's loop), on the same candidates (target >= 4x);
+3. verifying the top shortlist candidates (target: 500 in <= 5 min; fast mode verifies fewer and
+   the report extrapolates, saying so).
+
+Usage: ``python benchmarks/bench_glitch.py --out BENCHMARKS-glitch.md`` (``WORKBENCH_FAST=1`` for CI sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import torch
+
+from workbench.config import fast_mode, pick
+from workbench.glitch import categories, indicators, verification
+from workbench.models import load_model
+
+
+def _timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def run() -> list[tuple[str, str, str]]:
+    """The benchmark rows: (what, figure, target)."""
+    loaded, t_load = _timed(load_model, "gemma3-270m")
+    tok = loaded.load_tokenizer()
+    cats, t_cat = _timed(categories.categorize, tok)
+    rows = loaded.input_embeddings().shape[0]
+    ref = indicators.find_reference(tok, rows, cats)
+    values, t_ind = _timed(indicators.compute_indicators, loaded, tok, ref)
+    shortlist = indicators.shortlist(values["input_cos_wo1pc"], cats[:rows])
+    n_loop, n_batch, n_big = pick(2, 6), pick(8, 32), pick(24, 500)
+    probe = shortlist[:n_batch].tolist()
+    loop, t_loop = _timed(verification.verify_one_at_a_time, loaded, tok, probe[:n_loop])
+    batch, t_batch = _timed(verification.verify, loaded, tok, probe, use_cache=False, progress=False)
+    agree = all(a.verified == b.verified for a, b in zip(loop, batch, strict=False))
+    loop_rate, batch_rate = 3 * n_loop / t_loop, 3 * n_batch / t_batch
+    big, t_big = _timed(verification.verify, loaded, tok, shortlist[:n_big].tolist(), use_cache=False, progress=True)
+    per_500 = t_big / n_big * 500
+    return [
+        ("model load (cached fp32 safetensors)", f"{t_load:.1f} s", ""),
+        ("tokenizer categories, 262,145 ids", f"{t_cat:.1f} s", ""),
+        (f"indicators over {rows:,} rows ({ref.description})", f"{t_ind:.1f} s", "<= 10 s"),
+        (f"verification, one generate() per prompt ({n_loop} tokens x 3 prompts)", f"{loop_rate:.2f} prompts/s", ""),
+        (f"verification, batched ({n_batch} tokens x 3 prompts)", f"{batch_rate:.2f} prompts/s", ""),
+        ("batched / one-at-a-time", f"{batch_rate / loop_rate:.2f}x (verdicts agree: {agree})", ">= 4x"),
+        (f"verify {n_big} shortlist candidates", f"{t_big:.0f} s ({sum(r.verified for r in big)} verified)", ""),
+        ("verify 500 candidates" + ("" if n_big == 500 else f" (extrapolated from {n_big})"), f"{per_500:.0f} s",
+         "<= 300 s"),
+    ]
+
+
+def report(rows: list[tuple[str, str, str]]) -> str:
+    """A markdown section with the machine, the mode and the figures."""
+    load = os.getloadavg()[0]
+    lines = ["## glitch (Gemma-3-270M)", "",
+             f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch "
+             f"{torch.__version__}, {torch.get_num_threads()} threads, load average {load:.1f} at the end; "
+             f"mode: {'fast' if fast_mode() else 'full'}; {time.strftime('%Y-%m-%d %H:%M')}.", "",
+             "| what | figure | target |", "|---|---|---|"]
+    lines += [f"| {what} | {figure} | {target} |" for what, figure, target in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="markdown file to write the section to")
+    args = parser.parse_args()
+    text = report(run())
+    with open(args.out, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Tests of workbench.models: the registry, each model checked against its source, the hub path offline."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from workbench import assets
+from workbench.errors import OfflineError, UnknownNameError
+from workbench.models import MODELS, gguf_embedding_shape, gguf_vocabulary, list_models, load_model
+
+
+def test_unknown_model_lists_known_names() -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean 'gemma3-270m'") as err:
+        load_model("gemma3-207m")
+    assert "minilm-l6" in str(err.value) and "hf:<repo>" in str(err.value)
+    assert set(list_models(include_optional=False)) == {"gemma3-270m", "minilm-l6", "dinov2-s"}
+
+
+def test_minilm_matches_resources_figures() -> None:
+    """RESOURCES.md: the 994 [unused*] rows have mean norm 0.455 vs 1.086 for the rest."""
+    model = load_model("minilm-l6")
+    emb = model.input_embeddings()
+    assert tuple(emb.shape) == (30522, 384) and model.output_embeddings() is None and model.tied
+    tok = model.load_tokenizer()
+    unused = torch.tensor([i for i, t in enumerate(tok.token_types) if t == "unused"])
+    rest = torch.ones(len(emb), dtype=torch.bool)
+    rest[unused] = False
+    assert len(unused) == 994
+    assert emb[unused].norm(dim=1).mean().item() == pytest.approx(0.455, abs=5e-4)
+    assert emb[rest].norm(dim=1).mean().item() == pytest.approx(1.086, abs=5e-4)
+    assert model.fingerprint == assets.get("model-minilm-l6").sha256
+
+
+def test_hub_path_with_a_local_stand_in(tmp_path) -> None:
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    GPT2LMHeadModel(GPT2Config(vocab_size=97, n_positions=32, n_embd=16, n_layer=1, n_head=2)).save_pretrained(tmp_path)
+    model = load_model(f"hf:{tmp_path}")
+    assert model.kind == "causal-lm" and tuple(model.input_embeddings().shape) == (97, 16) and model.tied
+    assert not model.model.training and model.source == "local directory"
+    assert load_model(f"hf:{tmp_path}") is model  # memoized
+
+
+def test_hub_unreachable_is_a_clear_error(monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(OfflineError, match="hub"):
+        load_model("hf:no-such-org/no-such-model-xyz")
+
+
+@pytest.mark.slow
+def test_gemma3_against_its_gguf() -> None:
+    model = load_model("gemma3-270m")
+    rows, hidden = gguf_embedding_shape("gemma3-270m")
+    assert (rows, hidden) == (262_144, 640) == tuple(model.input_embeddings().shape)
+    assert model.tied and model.kind == "causal-lm"
+    tok = model.load_tokenizer()
+    assert sum(t == "unused" for t in tok.token_types[:rows]) == 6242
+    vocab = gguf_vocabulary("gemma3-270m")
+    for text in ["Hello world", " Straße über den Fluß", "日本語のテキスト", "def f(x):\n    return x", "<unused5>"]:
+        ids = tok.encode(text)
+        # both sides normalised: the zoo keeps '▁' in the bytes of added tokens such as '▁▁▁▁' (reported)
+        assert [vocab[i].replace("▁", " ") for i in ids] == [tok.token_bytes(i).decode().replace("▁", " ") for i in ids]
+
+
+@pytest.mark.slow
+def test_qwen_untied_with_padded_rows() -> None:
+    try:
+        assets.path("model-qwen2.5-0.5b", fetch_missing=False)
+    except assets.AssetError:
+        pytest.skip("opt-in model not fetched (workbench assets fetch model-qwen2.5-0.5b)")
+    model = load_model("qwen2.5-0.5b")
+    assert not model.tied and tuple(model.input_embeddings().shape) == (151_936, 896)
+    assert tuple(model.output_embeddings().shape) == (151_936, 896)
+
+
+def test_registry_names_the_assets() -> None:
+    for spec in MODELS.values():
+        assert assets.get(spec.asset).optional == spec.optional

@@ -1,0 +1,58 @@
+"""``workbench glitch``: the glitch-token pipeline from the command line (scan a model, census tokenizers).
+
+The lead wires :func:`register_cli` into ``workbench/cli.py``; each sub-command is a thin shell
+over :mod:`workbench.glitch` and returns an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register_cli(subparsers) -> None:
+    """Add ``glitch scan`` and ``glitch census`` to an argparse sub-parsers object."""
+    glitch = subparsers.add_parser("glitch", help="under-trained (glitch) tokens: Land & Bartolo 2024")
+    sub = glitch.add_subparsers(dest="glitch_command", required=True)
+    scan = sub.add_parser("scan", help="categories, indicators and verification for every token id of a model")
+    scan.add_argument("--model", required=True, help="gemma3-270m, minilm-l6, qwen2.5-0.5b or hf:<repo>")
+    scan.add_argument("--out", required=True, help="CSV file to write (one row per token id)")
+    scan.add_argument("--verify-top", type=int, default=0, help="verify the N most suspicious candidates")
+    scan.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    scan.set_defaults(func=_scan)
+    census = sub.add_parser("census", help="token categories per tokenizer")
+    census.add_argument("--tokenizers", default="", help="comma-separated zoo names (default: the default zoo set)")
+    census.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    census.set_defaults(func=_census)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from workbench.glitch.scan import scan
+    from workbench.models import load_model
+
+    result = scan(load_model(args.model), verify_top=args.verify_top)
+    result.table.write_csv(args.out)
+    table = result.table
+    summary = {"model": args.model, "rows": table.height, "main_indicator": result.main_indicator,
+               "candidates": int(table["candidate"].sum()), "verified": int(table["verified"].fill_null(False).sum()),
+               "verified_tested": int(table["verified"].is_not_null().sum()), "notes": result.notes, "out": args.out}
+    print(json.dumps(summary, indent=1) if args.json else "\n".join(f"{k}: {v}" for k, v in summary.items()))
+    return 0
+
+
+def _census(args: argparse.Namespace) -> int:
+    from workbench.glitch.categories import census
+    from workbench.zoo import list_tokenizers, load_tokenizer
+
+    names = [n.strip() for n in args.tokenizers.split(",") if n.strip()] or list_tokenizers(default_only=True)
+    rows = [census(load_tokenizer(n)) for n in names if n != "unicode-chars"]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    header = list(rows[0])
+    print("\t".join(header))
+    for row in rows:
+        print("\t".join(str(row[h]) for h in header))
+    sys.stdout.flush()
+    return 0

