@@ -51,8 +51,8 @@ def offline_images(n_named: int | None = None, n_labelled: int | None = None) ->
     """``skimage.data`` photos, then an even face/non-face slice of ``lfw_subset`` (first 100 are faces)."""
     import skimage.data
 
-    n_named = pick(4, len(NAMED_IMAGES)) if n_named is None else n_named
-    n_labelled = pick(40, 200) if n_labelled is None else n_labelled
+    n_named = pick(2, len(NAMED_IMAGES)) if n_named is None else n_named
+    n_labelled = pick(8, 200) if n_labelled is None else n_labelled
     named = [Image(n, getattr(skimage.data, n)()) for n in NAMED_IMAGES[:n_named]]
     faces = skimage.data.lfw_subset()
     half = n_labelled // 2

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -39,7 +40,7 @@ TokenType = Literal["normal", "special", "control", "byte", "unused"]
 (chat and tool markup, FIM); ``byte``: byte-fallback pieces ``<0xAB>``; ``unused``: reserved
 placeholders (``<unusedN>``, ``[unusedN]``, ``<|reserved_special_token_N|>``, ``<SPECIAL_N>``...)."""
 
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"  # bump whenever a tokenizer's output changes: it keys every derived cache
 _UNUSED = re.compile(r"^(<unused\d+>|\[unused\d+\]|<\|reserved_special_token_\d+\|>|<SPECIAL_\d+>|"
                      r"<\|extra_\d+\|>|<extra_id_\d+>|<\|reserved_\d+\|>|\[PAD\d+\])$")
 _CONTROL = {"<s>", "</s>", "<unk>", "<pad>", "<mask>", "<bos>", "<eos>", "[CLS]", "[SEP]", "[PAD]", "[UNK]",
@@ -70,6 +71,14 @@ class Backend(Protocol):
     def token_bytes(self, token_id: int) -> bytes: ...
     def token_type(self, token_id: int) -> TokenType: ...
     def offsets(self, text: str) -> list[tuple[int, int, int]]: ...
+    def normalized(self, text: str) -> str: ...
+
+
+class _AsGiven:
+    """Backends that tokenize the text as given (offsets refer to it directly)."""
+
+    def normalized(self, text: str) -> str:
+        return text
 
 
 @dataclass(frozen=True)
@@ -137,8 +146,13 @@ class Tokenizer:
         return tuple(self._backend.token_type(i) for i in range(self.vocab_size))
 
     def pieces(self, text: str) -> list[Piece]:
-        """The tokens of ``text`` with the character span each covers (byte-fallback runs share a span)."""
-        return [Piece(i, text[s:e], s, e) for i, s, e in self._backend.offsets(text)]
+        """The tokens of ``text`` with the character span each covers (byte-fallback runs share a span).
+
+        Offsets index the text as the tokenizer saw it: ``text`` itself, except for tokenizers that
+        normalise first (``qwen1`` applies NFC), where they index the normalised text.
+        """
+        seen = self._backend.normalized(text)
+        return [Piece(i, seen[s:e], s, e) for i, s, e in self._backend.offsets(text)]
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` (no special tokens)."""
@@ -172,17 +186,21 @@ def _char_offsets(text: str, byte_spans: list[tuple[int, int, int]]) -> list[tup
 class TiktokenBackend:
     """tiktoken ``Encoding`` (GPT-2, p50k, cl100k, o200k, Qwen-1), optionally with shifted ids (Tekken)."""
 
-    def __init__(self, encoding, *, id_offset: int = 0, reserved: Sequence[str] = ()) -> None:
+    def __init__(self, encoding, *, id_offset: int = 0, reserved: Sequence[str] = (), nfc: bool = False) -> None:
         self.enc = encoding
+        self.nfc = nfc  # Qwen's tokenizer NFC-normalises its input first; offsets then refer to the NFC text
         self.offset = id_offset
         self.reserved = list(reserved)  # ids below ``id_offset`` (Tekken's 1000 special slots)
         self.vocab_size = encoding.n_vocab + id_offset
 
+    def normalized(self, text: str) -> str:
+        return unicodedata.normalize("NFC", text) if self.nfc else text
+
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
-        return [i + self.offset for i in self.enc.encode_ordinary(text)]
+        return [i + self.offset for i in self.enc.encode_ordinary(self.normalized(text))]
 
     def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
-        batches = self.enc.encode_ordinary_batch(list(texts), num_threads=2)
+        batches = self.enc.encode_ordinary_batch([self.normalized(t) for t in texts], num_threads=2)
         return [[i + self.offset for i in ids] for ids in batches] if self.offset else batches
 
     def decode(self, ids: Sequence[int]) -> str:
@@ -209,6 +227,7 @@ class TiktokenBackend:
         return "control" if name in _CONTROL else ("unused" if _UNUSED.match(name) else "special")
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
+        text = self.normalized(text)
         ids = self.enc.encode_ordinary(text)
         ends = np.cumsum([len(self.enc.decode_single_token_bytes(i)) for i in ids], dtype=np.int64)
         starts = np.concatenate([[0], ends[:-1]]) if len(ids) else ends
@@ -216,7 +235,7 @@ class TiktokenBackend:
         return _char_offsets(text, spans)
 
 
-class HFBackend:
+class HFBackend(_AsGiven):
     """Hugging Face ``tokenizers`` (byte-level BPE, SentencePiece-style BPE, WordPiece)."""
 
     def __init__(self, tokenizer, *, byte_level: bool | None = None) -> None:
@@ -235,7 +254,8 @@ class HFBackend:
         return self.tok.encode(text, add_special_tokens=add_special_tokens).ids
 
     def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
-        return [e.ids for e in self.tok.encode_batch(list(texts), add_special_tokens=add_special_tokens)]
+        # the fast variant skips offset tracking: same ids, less work (counting is the hot path)
+        return [e.ids for e in self.tok.encode_batch_fast(list(texts), add_special_tokens=add_special_tokens)]
 
     def decode(self, ids: Sequence[int]) -> str:
         if self.wordpiece:
@@ -272,7 +292,7 @@ class HFBackend:
         return [(i, s, e) for i, (s, e) in zip(enc.ids, enc.offsets, strict=True)]
 
 
-class SentencePieceBackend:
+class SentencePieceBackend(_AsGiven):
     """SentencePiece (Llama 2, Mistral v1, Phi-3 with byte fallback; XLM-R unigram)."""
 
     def __init__(self, processor) -> None:
@@ -309,7 +329,7 @@ class SentencePieceBackend:
         return _char_offsets(text, [(p.id, p.begin, p.end) for p in proto.pieces])
 
 
-class BaselineBackend:
+class BaselineBackend(_AsGiven):
     """The two baselines: one token per UTF-8 byte, or one token per Unicode code point."""
 
     def __init__(self, unit: Literal["bytes", "chars"]) -> None:
@@ -340,7 +360,7 @@ class BaselineBackend:
         return _char_offsets(text, [(b, i, i + 1) for i, b in enumerate(data)])
 
 
-class TurkishHybridBackend:
+class TurkishHybridBackend(_AsGiven):
     """The roots + suffixes + BPE tokenizer of the %TR/%Pure authors (``turkish-tokenizer``).
 
     It lower-cases and marks capitals with an ``<uppercase>`` token, so ``decode`` is lossy for
@@ -463,7 +483,7 @@ def parse_js_tiktoken_ranks(compressed: str) -> dict[str, int]:
 
 
 def _qwen1(spec: TokenizerSpec) -> Backend:
-    """Qwen (1): tiktoken ranks plus 208 special tokens from id 151,643 (Qwen's ``tokenization_qwen.py``)."""
+    """Qwen (1): tiktoken ranks plus 208 special tokens from id 151,643, on NFC text (``tokenization_qwen.py``)."""
     import tiktoken
     from tiktoken.load import load_tiktoken_bpe
 
@@ -473,7 +493,7 @@ def _qwen1(spec: TokenizerSpec) -> Backend:
                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
     enc = tiktoken.Encoding("qwen1", pat_str=pattern, mergeable_ranks=ranks,
                             special_tokens={s: len(ranks) + i for i, s in enumerate(specials)})
-    return TiktokenBackend(enc)
+    return TiktokenBackend(enc, nfc=True)
 
 
 def _tekken(spec: TokenizerSpec) -> Backend:
