@@ -88,7 +88,9 @@ def _print_rows(rows: list[dict], columns: list[str], as_json: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, analyses included."""
-    parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="workbench", description="token-workbench: every analysis of the notebooks, from a shell.",
+        epilog="exit codes: 0 ok; 1 analysis failed; 2 bad usage or unknown name; 3 asset missing, corrupt or offline")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -117,11 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_reproduce_command)
 
     for module in ANALYSES:
-        try:
-            register = importlib.import_module(module).register_cli
-        except (ImportError, AttributeError):  # an analysis not installed in this build
-            continue
-        register(sub)
+        importlib.import_module(module).register_cli(sub)
     return parser
 
 
