@@ -36,9 +36,11 @@ assets: install
 
 test: assets
 	@echo "== tests (unit, property, golden, notebooks in fast mode, browser)"
-	WORKBENCH_FAST=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider tests
+	WORKBENCH_FAST=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider -m "not browser" tests
 	WORKBENCH_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 	  --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/[0-9][0-9]_*.ipynb
+	@bash scripts/ensure_browser.sh  # apt-get install chromium when missing (root), else a loud skip reason
+	WORKBENCH_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/test_browser.py
 
 reproduce: assets
 	@echo "== executing every notebook in full mode into reports/"

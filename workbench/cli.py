@@ -1,6 +1,7 @@
 """The ``workbench`` command: every analysis of the notebooks, under the same names, from a shell.
 
-Exit codes: 0 success; 1 an analysis failed; 2 bad usage (unknown name, invalid option);
+Exit codes: 0 success; 1 an analysis failed; 2 bad usage (unknown name, invalid option, input text that is not
+valid UTF-8);
 3 an asset is missing or corrupt, or the registries / hub cannot be reached.
 """
 
@@ -13,7 +14,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from workbench.errors import AssetError, UnknownNameError, WorkbenchError
+from workbench.errors import AssetError, InvalidTextError, UnknownNameError, WorkbenchError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS = 0, 1, 2, 3
 
@@ -56,7 +57,7 @@ def _tokenizers_command(args: argparse.Namespace) -> int:
 def _tokenize_command(args: argparse.Namespace) -> int:
     from workbench import zoo
 
-    text = args.text if args.text is not None else sys.stdin.read()
+    text = args.text if args.text is not None else _read_stdin()
     for name in args.tokenizers.split(","):
         pieces = zoo.load_tokenizer(name).pieces(text)
         if args.json:
@@ -65,6 +66,16 @@ def _tokenize_command(args: argparse.Namespace) -> int:
         else:
             print(f"{name} ({len(pieces)}): " + " | ".join(p.text for p in pieces))
     return EXIT_OK
+
+
+def _read_stdin() -> str:
+    """All of stdin as UTF-8 text; undecodable bytes are a usage error, not a tokenizer crash."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidTextError(f"stdin is not valid UTF-8 ({exc.reason} 0x{data[exc.start]:02x} at byte {exc.start}). "
+                               "Re-encode the input as UTF-8 (e.g. iconv -t UTF-8).") from None
 
 
 def _reproduce_command(args: argparse.Namespace) -> int:
@@ -129,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         return args.func(args)
-    except UnknownNameError as exc:
+    except (UnknownNameError, InvalidTextError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except AssetError as exc:

@@ -15,13 +15,15 @@ from pathlib import Path
 
 import platformdirs
 
+from workbench.errors import CacheError
+
 APP_NAME = "token-workbench"
 
 
 def home() -> Path:
     """The cache root (``$WORKBENCH_HOME`` or the user cache dir), created on first use."""
     root = Path(os.environ.get("WORKBENCH_HOME") or platformdirs.user_cache_dir(APP_NAME))
-    root.mkdir(parents=True, exist_ok=True)
+    _writable_dir(root)
     return root
 
 
@@ -32,8 +34,25 @@ def cache_dir(*parts: str) -> Path:
     'results'
     """
     path = home().joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
+    _writable_dir(path)
     return path
+
+
+def cache_problem(path: Path, reason: str) -> CacheError:
+    """The one message for an unusable cache: which directory, why, and what to do."""
+    return CacheError(
+        f"The workbench cache directory {path} cannot be used ({reason}). Set WORKBENCH_HOME to a writable "
+        "directory with free space (e.g. export WORKBENCH_HOME=/tmp/token-workbench) and run again.")
+
+
+def _writable_dir(path: Path) -> None:
+    """Create ``path`` if needed; a read-only or unwritable directory raises :func:`cache_problem`."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cache_problem(path, exc.strerror or type(exc).__name__) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise cache_problem(path, "read-only or no write permission")
 
 
 def fast_mode() -> bool:

@@ -17,8 +17,16 @@ class UnknownNameError(WorkbenchError, KeyError):
         return str(self.args[0])
 
 
+class InvalidTextError(WorkbenchError, ValueError):
+    """Input that is not valid Unicode text (a lone surrogate) or a file that is not valid UTF-8."""
+
+
 class AssetError(WorkbenchError):
     """A registry asset is missing, corrupt, or could not be fetched."""
+
+
+class CacheError(AssetError):
+    """The cache directory cannot be created or written (read-only, no permission, or full)."""
 
 
 class OfflineError(AssetError):

@@ -23,7 +23,7 @@ import base64
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -33,7 +33,7 @@ import numpy as np
 
 from workbench import assets, gguf_vocab
 from workbench.config import cache_dir
-from workbench.errors import OfflineError, unknown_name
+from workbench.errors import InvalidTextError, OfflineError, unknown_name
 
 TokenType = Literal["normal", "special", "control", "byte", "unused"]
 """``control``: structural tokens (bos/eos/pad/unk/cls/sep/mask); ``special``: other added tokens
@@ -48,6 +48,8 @@ _CONTROL = {"<s>", "</s>", "<unk>", "<pad>", "<mask>", "<bos>", "<eos>", "[CLS]"
             "<PAD>", "<UNK>", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<|eot_id|>"}
 _MARKUP = re.compile(r"^(<[^<>]+>|\[[^\[\]]+\]|<\|.*\|>)$")
 _BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_START = re.compile(r"\n(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -119,12 +121,12 @@ class Tokenizer:
         return self._backend.vocab_size
 
     def encode(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
-        """Token ids of ``text`` (no bos/eos unless ``add_special_tokens``)."""
-        return self._backend.encode(text, add_special_tokens)
+        """Token ids of ``text`` (no bos/eos unless ``add_special_tokens``); lone surrogates are refused."""
+        return self._backend.encode(check_text(text), add_special_tokens)
 
     def encode_batch(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
         """Token ids of many texts at once (threaded where the library allows)."""
-        return self._backend.encode_batch(list(texts), add_special_tokens)
+        return self._backend.encode_batch([check_text(t) for t in texts], add_special_tokens)
 
     def decode(self, ids: Sequence[int]) -> str:
         """Text of a sequence of ids (invalid UTF-8 becomes U+FFFD)."""
@@ -151,16 +153,76 @@ class Tokenizer:
         Offsets index the text as the tokenizer saw it: ``text`` itself, except for tokenizers that
         normalise first (``qwen1`` applies NFC), where they index the normalised text.
         """
-        seen = self._backend.normalized(text)
+        seen = self._backend.normalized(check_text(text))
         return [Piece(i, seen[s:e], s, e) for i, s, e in self._backend.offsets(text)]
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` (no special tokens)."""
         return len(self.encode(text))
 
+    def count_file(self, path: str | Path, *, chunk_chars: int = 1 << 20,
+                   errors: Literal["strict", "replace"] = "strict") -> int:
+        """Tokens of a UTF-8 text file of any size, equal to ``count(whole text)``, in bounded memory.
+
+        The file is read ``chunk_chars`` characters at a time and cut at line starts where the
+        tokenization is local (:meth:`_cut_is_local`); every chunk after the first is encoded
+        with the newline before it, whose tokens are then subtracted (so no tokenizer's
+        beginning-of-text behaviour, like SentencePiece's dummy ``▁``, leaks into the count).
+        """
+        newline, total, carry, first = len(self.encode("\n")), 0, "", True
+        for block in _read_chunks(Path(path), chunk_chars, errors):
+            carry += block
+            cut = self._stream_cut(carry)
+            if cut:
+                total += self.count(carry[:cut]) - (0 if first else newline)
+                carry, first = carry[cut - 1:], False
+        return total + (self.count(carry) - (0 if first else newline) if carry else 0)
+
+    def _stream_cut(self, text: str, width: int = 256) -> int:
+        """The last line start of ``text`` (with ``width`` characters after it) where a cut is local; 0 if none."""
+        starts = [m.end() for m in _LINE_START.finditer(text, max(0, len(text) // 2)) if m.end() + width < len(text)]
+        return next((c for c in reversed(starts[-8:]) if self._cut_is_local(text, c, width)), 0)
+
+    def _cut_is_local(self, text: str, cut: int, width: int) -> bool:
+        """True when the text around ``cut`` encodes to the same ids whole as in two parts."""
+        left, right = text[max(0, cut - width):cut], text[cut:cut + width]
+        head, joined = self.encode("\n"), self.encode("\n" + right)
+        return joined[:len(head)] == head and self.encode(left) + joined[len(head):] == self.encode(left + right)
+
     def _check_id(self, token_id: int) -> None:
         if not 0 <= token_id < self.vocab_size:
             raise IndexError(f"token id {token_id} is outside {self.name}'s vocabulary (0..{self.vocab_size - 1})")
+
+
+def check_text(text: str) -> str:
+    """``text`` itself, or :class:`InvalidTextError` if it holds a lone surrogate (not valid Unicode).
+
+    Tokenizers disagree on such text (tiktoken silently replaces it with U+FFFD, Hugging Face and
+    SentencePiece raise library errors), so the zoo refuses it, the same way for every tokenizer.
+    """
+    bad = None if text.isascii() else _SURROGATE.search(text)
+    if bad:
+        raise InvalidTextError(
+            f"Text holds a lone surrogate U+{ord(bad.group()):04X} at character {bad.start()}: it is not valid "
+            "Unicode and has no UTF-8 bytes. It usually comes from bytes decoded with errors='surrogateescape'. "
+            "Clean it first, e.g. text.encode('utf-8', 'replace').decode('utf-8'), or read files with "
+            "errors='replace'.")
+    return text
+
+
+def _read_chunks(path: Path, chunk_chars: int, errors: Literal["strict", "replace"]) -> Iterator[str]:
+    """Blocks of ``chunk_chars`` characters of a UTF-8 file; undecodable bytes raise a clear error."""
+    done = 0
+    with path.open(encoding="utf-8", errors=errors, newline="") as fh:
+        try:
+            for block in iter(lambda: fh.read(chunk_chars), ""):
+                done += len(block)
+                yield block
+        except UnicodeDecodeError as exc:
+            raise InvalidTextError(
+                f"{path} is not valid UTF-8 ({exc.reason}, byte {exc.object[exc.start:exc.start + 1]!r}, after "
+                f"about {done:,} characters). Re-encode it as UTF-8, or pass errors='replace' to count U+FFFD "
+                "in place of each bad byte.") from None
 
 
 # --------------------------------------------------------------------------- backends

@@ -1,0 +1,144 @@
+"""The notebooks as users meet them: JupyterLab and Voila in a real (headless) Chromium.
+
+Each numbered notebook is opened in JupyterLab (fast mode), run with Run > Run All Cells, and must
+finish with no error output, show a slider / dropdown / text control, and update its output when
+that control changes. A screenshot per notebook goes to ``reports/screenshots/<name>.png``.
+Notebook 01 (00 until 01 exists) is also served by Voila the way ``make app`` does (code hidden).
+
+The browser is Debian's Chromium (``scripts/ensure_browser.sh`` installs it when missing and the
+user is root) driven by Python Playwright with ``executable_path``; Playwright's own browser
+download is never used. Where Chromium cannot be had, the tests skip with a banner on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from browser import harness
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+NOTEBOOKS = sorted((harness.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SELFTEST = Path(__file__).parent / "browser" / "harness_selftest.ipynb"
+SCREENSHOTS = harness.REPO / "reports" / "screenshots"
+RUN_TIMEOUT_MS = 600_000  # one notebook, fast mode, 2 busy cores (04 alone needs ~3 min on 2 idle cores)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, or a loud skip saying why it cannot run."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip(harness.loud_skip_banner("Python Playwright is not installed (pip install -e '.[dev]')."))
+    executable = harness.ensure_chromium()
+    if executable is None:
+        pytest.skip(harness.loud_skip_banner(
+            "no /usr/bin/chromium and scripts/ensure_browser.sh could not install it (needs root and apt-get)."))
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=harness.CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lab():
+    server = harness.start_lab()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def run_in_lab(page, lab, notebook: Path) -> list[str]:
+    """Open ``notebook`` in JupyterLab, run all cells, wait for the kernel; return its error outputs."""
+    rel = notebook.relative_to(harness.REPO).as_posix()
+    page.goto(f"{lab.base}/lab/tree/{rel}?token={lab.token}&reset", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext.session && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+                           timeout=120_000)
+    # stored outputs carry execution counts: clear them so "every cell has a count" means "every cell ran now"
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(harness.JS_CLEARED, timeout=30_000)
+    # commands.execute resolves only when every cell has run: start it without awaiting, then poll with a timeout
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_timeout(1000)
+    page.wait_for_function(harness.JS_RUN_FINISHED, timeout=RUN_TIMEOUT_MS, polling=500)
+    return page.evaluate(harness.JS_ERRORS)
+
+
+def check_in_lab(page, lab, notebook: Path) -> None:
+    """The whole user journey for one notebook, ending with its screenshot."""
+    try:
+        errors = run_in_lab(page, lab, notebook)
+        assert errors == [], f"{notebook.name} has error outputs in JupyterLab: {errors}"
+        root = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+        page.locator(f"{root} .jupyter-widgets").first.wait_for(state="visible", timeout=30_000)
+        changed, action = harness.poke_widgets(page, root)
+        assert changed, f"{notebook.name}: no widget output changed after: {action}"
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"))
+        lab.shutdown_kernels()
+
+
+def test_harness_runs_a_widget_notebook(page, lab):
+    """The harness itself: a slider whose output follows it (so an empty notebooks/ still tests something)."""
+    check_in_lab(page, lab, SELFTEST)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab(page, lab, notebook):
+    check_in_lab(page, lab, notebook)
+
+
+def voila_target() -> Path:
+    """Notebook 01 when it exists, else the first numbered notebook."""
+    ones = [n for n in NOTEBOOKS if n.name.startswith("01_")]
+    if not (ones or NOTEBOOKS):
+        pytest.skip("no numbered notebook in notebooks/ yet")
+    return (ones or NOTEBOOKS)[0]
+
+
+def code_lines(notebook: Path) -> list[str]:
+    """Distinctive source lines of the notebook's code cells (none may be visible in app mode)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    lines = ["".join(c["source"]).splitlines() for c in cells if c["cell_type"] == "code"]
+    return [x.strip() for cell in lines for x in cell if len(x.strip()) > 20 and not x.strip().startswith("#")]
+
+
+def test_voila_app_mode_renders_a_dashboard(browser):
+    """``make app``: Voila serves the notebook with code hidden; widgets render and respond, no error."""
+    pytest.importorskip("voila", reason="voila is not installed (pip install -e '.[notebooks]')")
+    notebook = voila_target()
+    server = harness.start_voila(notebook.parent)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    try:
+        # Voila runs every cell before it sends the page: the navigation itself takes the run time
+        tab.goto(f"{server.base}/voila/render/{notebook.name}", wait_until="commit", timeout=RUN_TIMEOUT_MS)
+        tab.locator("body .jupyter-widgets").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
+        tab.wait_for_function("() => !document.querySelector('#loading, .voila-spinner-color1')"
+                              " || getComputedStyle(document.querySelector('#loading')).display === 'none'",
+                              timeout=RUN_TIMEOUT_MS)
+        body = tab.inner_text("body")
+        assert "There was an error when executing cell" not in body and "Traceback" not in body, body[-2000:]
+        hidden = [line for line in code_lines(notebook) if line in body]
+        assert hidden == [], f"code is shown in app mode: {hidden[:3]}"
+        changed, action = harness.poke_widgets(tab, "body")
+        assert changed, f"Voila {notebook.name}: no widget output changed after: {action}"
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / f"voila_{notebook.stem}.png"))
+        context.close()
+        server.stop()
