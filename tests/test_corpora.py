@@ -40,12 +40,12 @@ def no_flores(monkeypatch, tmp_path):
     """A machine with no FLORES anywhere and an unreachable hub."""
     monkeypatch.delenv("WORKBENCH_FLORES_DIR", raising=False)
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(corpora, "shared_data_dir", lambda: None)
+    monkeypatch.setattr(corpora.flores, "shared_data_dir", lambda: None)
 
     def offline(repo):
         raise OSError(f"cannot reach the hub for {repo}")
 
-    monkeypatch.setattr(corpora, "_hub_snapshot", offline)
+    monkeypatch.setattr(corpora.flores, "_hub_snapshot", offline)
     corpora._flores_from_hub.cache_clear()
     yield
     corpora._flores_from_hub.cache_clear()
@@ -162,7 +162,7 @@ def test_flores_from_hub_parquet_is_converted_once(no_flores, monkeypatch, tmp_p
             frame = pl.DataFrame({"id": list(range(n, 0, -1)), "sentence": [f"{lang} {split} {i}" for i in range(n)]})
             frame.write_parquet(snapshot / lang / f"{split}-00000-of-00001.parquet")
     pl.DataFrame({"sentence": ["pair"]}).write_parquet(snapshot / "pairs.parquet")  # not a language: ignored
-    monkeypatch.setattr(corpora, "_hub_snapshot", lambda repo: snapshot)
+    monkeypatch.setattr(corpora.flores, "_hub_snapshot", lambda repo: snapshot)
     root = corpora.flores_dir()
     assert root == tmp_path / "home" / "corpora" / "flores200"
     assert corpora.flores_languages() == ["eng_Latn", "fra_Latn"]

@@ -1,0 +1,60 @@
+"""The ``workbench corpora languages|sample|treebank`` command: a thin argparse layer over the corpus API.
+
+It only parses arguments and prints; the work is in :mod:`~workbench.corpora.languages`,
+:mod:`~workbench.corpora.parallel` and :mod:`~workbench.corpora.treebanks`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import polars as pl
+
+from workbench.corpora.languages import languages_table
+from workbench.corpora.parallel import CORPORA, default_parallel_corpus, parallel_corpus, sample_sentences
+from workbench.corpora.treebanks import TREEBANKS, ud_turkish
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``workbench corpora languages|sample|treebank``."""
+    parser = subparsers.add_parser("corpora", help="parallel corpora and Turkish treebanks")
+    commands = parser.add_subparsers(dest="corpora_command", required=True)
+    languages = commands.add_parser("languages", help="the languages of a corpus, with script and direction")
+    languages.add_argument("--corpus", choices=CORPORA, default=None, help="default: flores200 if present")
+    languages.add_argument("--out", type=Path, help="write CSV here instead of printing")
+    languages.set_defaults(func=_cli_languages)
+    show = commands.add_parser("sample", help="print a seeded, aligned sample of sentences")
+    show.add_argument("languages", help="comma-separated codes, e.g. eng_Latn,tur_Latn")
+    show.add_argument("--corpus", choices=CORPORA, default=None)
+    show.add_argument("-n", type=int, default=3)
+    show.add_argument("--seed", type=int, default=0)
+    show.set_defaults(func=_cli_sample)
+    bank = commands.add_parser("treebank", help="sentence and word counts of a Turkish treebank")
+    bank.add_argument("name", choices=TREEBANKS)
+    bank.set_defaults(func=_cli_treebank)
+
+
+def _cli_languages(args: argparse.Namespace) -> int:
+    table = languages_table(args.corpus or default_parallel_corpus())
+    if args.out:
+        table.write_csv(args.out)
+    else:
+        with pl.Config(tbl_rows=-1, tbl_width_chars=160):
+            print(table)
+    return 0
+
+
+def _cli_sample(args: argparse.Namespace) -> int:
+    corpus = parallel_corpus(args.corpus or default_parallel_corpus(), args.languages.split(","))
+    for lang, sentences in sample_sentences(corpus, args.n, args.seed).items():
+        print(f"== {lang}")
+        print("\n".join(sentences))
+    return 0
+
+
+def _cli_treebank(args: argparse.Namespace) -> int:
+    sentences = ud_turkish(args.name)
+    words = sum(len(s.words) for s in sentences)
+    print(f"{args.name}: {len(sentences)} sentences, {words} words")
+    return 0

@@ -1,0 +1,103 @@
+"""Parallel corpora by name (``flores200`` or ``udhr``): aligned sentences, corpus-total strings, seeded samples.
+
+The one entry point the analyses use: it dispatches to :mod:`~workbench.corpora.flores` or
+:mod:`~workbench.corpora.udhr`, checks that every language has the same number of sentences, falls back
+to UDHR (with a warning) when FLORES is absent, and draws samples that keep the languages aligned.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from workbench.corpora.flores import flores_dir, flores_languages, flores_raw, load_flores
+from workbench.corpora.udhr import load_udhr, udhr_languages
+from workbench.errors import WorkbenchError, unknown_name
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CorpusName = Literal["flores200", "udhr"]
+
+CORPORA: tuple[CorpusName, ...] = ("flores200", "udhr")
+
+
+def _corpus_languages(name: str, path: str | Path | None) -> list[str]:
+    if name not in CORPORA:
+        raise unknown_name("corpus", name, CORPORA)
+    return flores_languages(path) if name == "flores200" else udhr_languages(path)
+
+
+def parallel_corpus(
+    name: CorpusName, languages: Iterable[str] | None = None, *, path: str | Path | None = None
+) -> dict[str, list[str]]:
+    """Aligned sentences by language code (FLORES: 2,009 sentences; UDHR: 30 articles).
+
+    ``path`` is the FLORES directory or the UDHR declarations directory. Every language is checked
+    before any is read, and all must have the same number of sentences.
+    """
+    known = _corpus_languages(name, path)
+    codes = list(languages) if languages is not None else known
+    for code in codes:
+        if code not in known:
+            raise unknown_name(f"{name} language", code, known)
+    load = load_flores if name == "flores200" else load_udhr
+    corpus = {code: load(code, path=path) for code in codes}
+    _check_aligned(corpus)
+    return corpus
+
+
+def corpus_raw(name: CorpusName, lang: str, *, path: str | Path | None = None) -> str:
+    """The corpus-total string of a language: :func:`flores_raw` for FLORES, the 30 articles joined by " " for UDHR."""
+    if name not in CORPORA:
+        raise unknown_name("corpus", name, CORPORA)
+    return flores_raw(lang, path) if name == "flores200" else " ".join(load_udhr(lang, path))
+
+
+def _check_aligned(corpus: dict[str, list[str]]) -> None:
+    lengths = Counter(len(sentences) for sentences in corpus.values())
+    if len(lengths) > 1:
+        expected = lengths.most_common(1)[0][0]
+        odd = sorted(code for code, s in corpus.items() if len(s) != expected)
+        raise WorkbenchError(f"Corpus is not aligned: {', '.join(odd)} do not have {expected} sentences.")
+
+
+def default_parallel_corpus(path: str | Path | None = None) -> CorpusName:
+    """``"flores200"`` when FLORES-200 is available, else ``"udhr"`` with a warning saying so."""
+    try:
+        flores_dir(path)
+    except WorkbenchError as err:
+        message = f"FLORES-200 is not available, so the analysis falls back to UDHR (30 articles). Reason: {err}"
+        log.warning(message)
+        warnings.warn(message, stacklevel=2)
+        return "udhr"
+    return "flores200"
+
+
+def sample_indices(length: int, n: int, seed: int = 0) -> list[int]:
+    """``min(n, length)`` distinct indices of ``range(length)``, drawn with ``seed``, in increasing order.
+
+    >>> sample_indices(10, 3, seed=0)
+    [0, 6, 9]
+    """
+    if n < 0:
+        raise ValueError(f"Cannot sample a negative number of items ({n}).")
+    return sorted(random.Random(seed).sample(range(length), min(n, length)))
+
+
+def sample(items: Sequence[T], n: int, seed: int = 0) -> list[T]:
+    """``n`` items drawn without replacement (all when ``n >= len(items)``), kept in their original order."""
+    return [items[i] for i in sample_indices(len(items), n, seed)]
+
+
+def sample_sentences(corpus: dict[str, list[str]], n: int, seed: int = 0) -> dict[str, list[str]]:
+    """The same ``n`` sentence positions of every language, so the sample stays aligned."""
+    _check_aligned(corpus)
+    length = len(next(iter(corpus.values()), []))
+    indices = sample_indices(length, n, seed)
+    return {lang: [sentences[i] for i in indices] for lang, sentences in corpus.items()}
