@@ -107,3 +107,11 @@ def test_turkish_hybrid_marks_capitals(load):
     pieces = tok.pieces("Kitaplarımızı okudum")
     assert pieces[0].text == "" and tok.token_type(pieces[0].id) == "control"  # <uppercase>
     assert "".join(p.text for p in pieces).lower() == "kitaplarımızı okudum"
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if n != "unicode-chars"])
+def test_every_id_has_bytes(load, name):
+    # a byte-level vocabulary may hold characters outside GPT-2's byte alphabet (e.g. U+200D in
+    # some vocabularies): they stand for their own UTF-8, as Hugging Face's ByteLevel decoder reads them
+    tok = load(name)
+    assert sum(isinstance(tok.token_bytes(i), bytes) for i in range(tok.vocab_size)) == tok.vocab_size

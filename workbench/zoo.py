@@ -328,8 +328,9 @@ class HFBackend(_AsGiven):
         token = self._id_to_token.get(token_id, "")
         if token_id in self.added and (self.added[token_id].get("special") or self.byte_level):
             return token.encode("utf-8")
-        if self.byte_level:
-            return bytes(_byte_decoder()[c] for c in token)
+        if self.byte_level:  # a character outside the byte alphabet stands for its own UTF-8 (as HF decodes it)
+            table = _byte_decoder()
+            return b"".join(bytes([table[c]]) if c in table else c.encode("utf-8") for c in token)
         byte = _BYTE_PIECE.match(token)
         if byte and self.byte_fallback:
             return bytes([int(byte.group(1), 16)])
