@@ -1,10 +1,11 @@
 """Coloured tokens: how several tokenizers split the same text, as HTML and as a widget.
 
-Three layers, as everywhere in the workbench: :func:`compute_tokens` (pure data),
-:func:`render_tokens` (an HTML string), :func:`tokens_explorer` (an ipywidgets box whose
+Three layers, as everywhere in the workbench: :func:`compute_token_view` (pure data),
+:func:`render_token_view` (an HTML string), :func:`tokens_explorer` (an ipywidgets box whose
 ``.value``s tests can set). Byte-fallback runs (several ids for one character, e.g. ``<0xF0>``
-``<0x9F>``...) are grouped into one box labelled with all their ids; right-to-left text is laid out
-right to left (``dir="rtl"``), with ``dir="auto"`` deciding when the caller does not say.
+``<0x9F>``...) are grouped into one dashed box labelled with all their ids; unknown tokens are framed
+red; right-to-left text is laid out right to left (``dir="rtl"``, each box bidi-isolated).
+:mod:`workbench.fairness` uses the same view for its parallel-sentence explorer.
 """
 
 from __future__ import annotations
@@ -14,51 +15,65 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from workbench.zoo import load_tokenizer
+from workbench import zoo
 
 Direction = Literal["ltr", "rtl", "auto"]
-PALETTE = ("#fde68a", "#bfdbfe", "#bbf7d0", "#fbcfe8", "#ddd6fe", "#fed7aa")
 
 
 @dataclass(frozen=True)
-class TokenBox:
-    """One coloured box: the text it covers and the ids (several for a grouped byte-fallback run)."""
+class TokenGroup:
+    """Consecutive tokens covering the same characters (one token, or a run of byte pieces of one character)."""
 
     text: str
     ids: tuple[int, ...]
+    kind: Literal["normal", "byte", "unknown"]
 
 
-def group_pieces(pieces: Sequence) -> list[TokenBox]:
-    """Merge zero-width pieces (partial bytes of one character) into the piece that completes them."""
-    boxes: list[TokenBox] = []
-    pending: list[int] = []
-    for p in pieces:
-        pending.append(p.id)
-        if p.end > p.start or p is pieces[-1]:
-            boxes.append(TokenBox(p.text, tuple(pending)))
-            pending = []
-    return boxes
+def compute_token_view(text: str, tokenizers: Sequence[str]) -> dict[str, list[TokenGroup]]:
+    """Each tokenizer's tokens of ``text`` as :class:`TokenGroup` runs (byte pieces of one character grouped)."""
+    return {name: _groups(zoo.load_tokenizer(name), text) for name in tokenizers}
 
 
-def compute_tokens(names: Sequence[str], text: str) -> dict[str, list[TokenBox]]:
-    """The grouped token boxes of ``text`` for each tokenizer in ``names``."""
-    return {name: group_pieces(load_tokenizer(name).pieces(text)) for name in names}
+def _groups(tok: zoo.Tokenizer, text: str) -> list[TokenGroup]:
+    """Runs of pieces that cover the same characters: equal spans (tiktoken, HF byte runs) or zero-width
+    pieces followed by the piece that completes the character (SentencePiece byte fallback)."""
+    groups: list[tuple[int, int, list[int]]] = []
+    for piece in tok.pieces(text):
+        last = groups[-1] if groups else None
+        if last and ((last[0], last[1]) == (piece.start, piece.end) or last[0] == last[1] == piece.start):
+            groups[-1] = (last[0], piece.end, [*last[2], piece.id])
+        else:
+            groups.append((piece.start, piece.end, [piece.id]))
+    return [TokenGroup(text[s:e], tuple(ids), _kind(tok, ids)) for s, e, ids in groups]
 
 
-def render_tokens(names: Sequence[str], text: str, direction: Direction = "auto") -> str:
-    """An HTML table: one row per tokenizer, its token count, and the text in coloured token boxes."""
+def _kind(tok: zoo.Tokenizer, ids: list[int]) -> Literal["normal", "byte", "unknown"]:
+    types = {tok.token_type(i) for i in ids}
+    return "unknown" if "control" in types else ("byte" if "byte" in types or len(ids) > 1 else "normal")
+
+
+# ------------------------------------------------------------------------------------------ render
+
+_PALETTE = ("#cfe8fc", "#fde2c8", "#d8f3d0", "#f4d3f0", "#fff3b0", "#d9d4f7")
+
+
+def render_token_view(view: dict[str, list[TokenGroup]], direction: Direction = "ltr") -> str:
+    """HTML: one row per tokenizer, tokens as coloured spans; byte runs dashed, unknowns red; ``dir`` honoured."""
     rows = []
-    for name, boxes in compute_tokens(names, text).items():
-        spans = "".join(
-            f'<span title="{" ".join(map(str, b.ids))}" style="background:{PALETTE[i % len(PALETTE)]};'
-            f'border-radius:3px;padding:1px 0;white-space:pre-wrap">{html.escape(b.text) or "∅"}</span>'
-            for i, b in enumerate(boxes))
-        count = sum(len(b.ids) for b in boxes)
-        rows.append(f'<tr><td style="text-align:left"><b>{html.escape(name)}</b></td>'
-                    f'<td style="text-align:right">{count}</td>'
-                    f'<td dir="{direction}" style="text-align:start;line-height:1.9">{spans}</td></tr>')
-    return ('<table class="workbench-tokens"><tr><th>tokenizer</th><th>tokens</th><th>text</th></tr>'
-            + "".join(rows) + "</table>")
+    for name, groups in view.items():
+        spans = "".join(_span(g, i) for i, g in enumerate(groups))
+        rows.append(f'<tr><td style="white-space:nowrap;padding-right:8px"><b>{html.escape(name)}</b> '
+                    f'({sum(len(g.ids) for g in groups)})</td><td><div dir="{direction}" '
+                    f'style="unicode-bidi:isolate;line-height:1.9">{spans}</div></td></tr>')
+    return f'<table class="workbench-tokens">{"".join(rows)}</table>'
+
+
+def _span(group: TokenGroup, index: int) -> str:
+    border = {"byte": "1px dashed #555", "unknown": "2px solid #d00", "normal": "none"}[group.kind]
+    title = f"ids {list(group.ids)}" + (f" ({len(group.ids)} byte pieces)" if group.kind == "byte" else "")
+    shown = html.escape(group.text).replace(" ", "&nbsp;").replace("\n", "⏎") or "∅"
+    return (f'<span title="{title}" style="background:{_PALETTE[index % len(_PALETTE)]};border:{border};'
+            f'unicode-bidi:isolate;margin:0 1px;border-radius:3px">{shown}</span>')
 
 
 def tokens_explorer(names: Sequence[str], text: str, direction: Direction = "auto"):
@@ -68,10 +83,10 @@ def tokens_explorer(names: Sequence[str], text: str, direction: Direction = "aut
     picker = widgets.SelectMultiple(options=list(names), value=tuple(names), description="tokenizers",
                                     rows=min(len(names), 8))
     box = widgets.Textarea(value=text, description="text", layout=widgets.Layout(width="95%"))
-    out = widgets.HTML(render_tokens(names, text, direction))
+    out = widgets.HTML(render_token_view(compute_token_view(text, names), direction))
 
     def update(_change=None) -> None:
-        out.value = render_tokens(picker.value, box.value, direction)
+        out.value = render_token_view(compute_token_view(box.value, picker.value), direction)
 
     picker.observe(update, names="value")
     box.observe(update, names="value")

@@ -47,6 +47,7 @@ from tqdm.auto import tqdm
 
 from workbench import assets, corpora, metrics, zoo
 from workbench.config import cache_dir
+from workbench.display import TokenGroup, compute_token_view, render_token_view  # noqa: F401 (re-exported)
 from workbench.errors import unknown_name
 
 Mode = Literal["petrov", "sentences"]
@@ -349,57 +350,7 @@ def compute_allocation(tokenizer: str, corpus: corpora.CorpusName, languages: Se
     return pl.DataFrame(rows), metrics.jsd_matrix(distributions)
 
 
-@dataclass(frozen=True)
-class TokenGroup:
-    """Consecutive tokens covering the same characters (one token, or a run of byte pieces of one character)."""
 
-    text: str
-    ids: tuple[int, ...]
-    kind: Literal["normal", "byte", "unknown"]
-
-
-def compute_token_view(text: str, tokenizers: Sequence[str]) -> dict[str, list[TokenGroup]]:
-    """Each tokenizer's tokens of ``text`` as :class:`TokenGroup` runs (byte pieces of one character grouped)."""
-    return {name: _groups(zoo.load_tokenizer(name), text) for name in tokenizers}
-
-
-def _groups(tok: zoo.Tokenizer, text: str) -> list[TokenGroup]:
-    groups: list[tuple[int, int, list[int]]] = []
-    for piece in tok.pieces(text):
-        if groups and (groups[-1][0], groups[-1][1]) == (piece.start, piece.end):
-            groups[-1][2].append(piece.id)
-        else:
-            groups.append((piece.start, piece.end, [piece.id]))
-    return [TokenGroup(text[s:e], tuple(ids), _kind(tok, ids)) for s, e, ids in groups]
-
-
-def _kind(tok: zoo.Tokenizer, ids: list[int]) -> Literal["normal", "byte", "unknown"]:
-    types = {tok.token_type(i) for i in ids}
-    return "unknown" if "control" in types else ("byte" if "byte" in types or len(ids) > 1 else "normal")
-
-
-# ------------------------------------------------------------------------------------------ render
-
-_PALETTE = ("#cfe8fc", "#fde2c8", "#d8f3d0", "#f4d3f0", "#fff3b0", "#d9d4f7")
-
-
-def render_token_view(view: dict[str, list[TokenGroup]], direction: corpora.Direction = "ltr") -> str:
-    """HTML: one row per tokenizer, tokens as coloured spans; byte runs dashed, unknowns red; ``dir`` honoured."""
-    rows = []
-    for name, groups in view.items():
-        spans = "".join(_span(g, i) for i, g in enumerate(groups))
-        rows.append(f'<tr><td style="white-space:nowrap;padding-right:8px"><b>{html.escape(name)}</b> '
-                    f'({sum(len(g.ids) for g in groups)})</td><td><div dir="{direction}" '
-                    f'style="unicode-bidi:isolate;line-height:1.9">{spans}</div></td></tr>')
-    return f'<table class="workbench-tokens">{"".join(rows)}</table>'
-
-
-def _span(group: TokenGroup, index: int) -> str:
-    border = {"byte": "1px dashed #555", "unknown": "2px solid #d00", "normal": "none"}[group.kind]
-    title = f"ids {list(group.ids)}" + (f" ({len(group.ids)} byte pieces)" if group.kind == "byte" else "")
-    shown = html.escape(group.text).replace(" ", "&nbsp;").replace("\n", "⏎") or "∅"
-    return (f'<span title="{title}" style="background:{_PALETTE[index % len(_PALETTE)]};border:{border};'
-            f'unicode-bidi:isolate;margin:0 1px;border-radius:3px">{shown}</span>')
 
 
 def render_premium_heatmap(table: pl.DataFrame, group_by: GroupBy = "script_group", *, max_premium: float = 10.0):
