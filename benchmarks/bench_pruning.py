@@ -92,11 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"| {sel:.2f} | {cls:.3f} | {pool:.3f} |")
         print(lines[-1], file=sys.stderr)
     text = "\n".join(lines) + "\n"
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    vision_eval.write_text(text, args.out)
     return 0
 
 

@@ -306,9 +306,14 @@ def _cli_eval(args: argparse.Namespace) -> int:
         text = json.dumps(rows, indent=1)
     else:
         text = frame.write_csv()
-    if args.out:
-        with open(args.out, "w") as fh:
+    write_text(text, args.out)
+    return 0
+
+
+def write_text(text: str, out: str | None) -> None:
+    """Write a report to ``out``, or to stdout when no path is given (CLI and benchmark share it)."""
+    if out:
+        with open(out, "w") as fh:
             fh.write(text)
     else:
         sys.stdout.write(text)
-    return 0
