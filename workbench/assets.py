@@ -36,7 +36,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from workbench.config import cache_dir, cache_problem
+from workbench.config import cache_dir, cache_problem, write_atomic
 from workbench.errors import AssetError, OfflineError, unknown_name
 
 log = logging.getLogger(__name__)
@@ -315,14 +315,10 @@ def _sha256_file(file: Path) -> str:
 
 
 def _write_atomic(dst: Path, data: bytes) -> None:
-    """Write ``data`` to ``dst`` through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.")
+    """Write ``data`` to ``dst`` atomically; a full or failing disk is a cache problem with advice."""
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, dst)
-    except OSError as exc:  # a full or failing disk: leave no partial file behind
-        Path(tmp).unlink(missing_ok=True)
+        write_atomic(dst, data)
+    except OSError as exc:
         raise cache_problem(dst.parent, exc.strerror or type(exc).__name__) from exc
 
 

@@ -11,6 +11,8 @@ images, candidates); it never switches to a different algorithm.
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -53,6 +55,26 @@ def _writable_dir(path: Path) -> None:
         raise cache_problem(path, exc.strerror or type(exc).__name__) from exc
     if not os.access(path, os.W_OK | os.X_OK):
         raise cache_problem(path, "read-only or no write permission")
+
+
+def write_atomic(target: Path, write: Callable[[Path], object] | bytes | str) -> Path:
+    """Write ``target`` through a temporary file in the same directory and a rename.
+
+    ``write`` is the content (bytes or UTF-8 text) or a function that writes a given path (e.g.
+    ``frame.write_parquet``). A failure, or a full disk, leaves no partial file behind (the
+    ``OSError`` is raised as it came).
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        if callable(write):
+            write(Path(tmp))
+        else:
+            Path(tmp).write_bytes(write.encode("utf-8") if isinstance(write, str) else write)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
 
 
 def fast_mode() -> bool:

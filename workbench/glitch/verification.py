@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 
-from workbench.config import cache_dir
+from workbench.config import cache_dir, write_atomic
 from workbench.errors import WorkbenchError
 from workbench.glitch.categories import categorize, token_text
 from workbench.zoo import Tokenizer
@@ -189,15 +187,8 @@ class ResultCache:
             self.data = {int(k): v for k, v in json.loads(self.path.read_text(encoding="utf-8")).items()}
 
     def save(self) -> None:
-        """Write the whole table atomically (temp file in the same directory, then ``os.replace``)."""
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({str(k): v for k, v in sorted(self.data.items())}, fh)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write the whole table atomically (temp file in the same directory, then a rename)."""
+        write_atomic(self.path, json.dumps({str(k): v for k, v in sorted(self.data.items())}))
 
 
 def verify(loaded, tok: Tokenizer, ids: Iterable[int], *, threshold: float = DEFAULT_THRESHOLD,
