@@ -220,3 +220,21 @@ def test_explorer_recomputes_when_its_controls_change():
     assert (box.view.status == pruning_view.DROPPED).sum() == 256 - 64
     method.value = "pool"
     assert (box.view.status == pruning_view.MERGED).sum() == 256
+
+
+def test_sweep_rows_are_cached_and_keyed_by_the_weights(tmp_path, monkeypatch):
+    from workbench import vision_eval
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    images = vision_eval.offline_images(n_named=1, n_labelled=8)
+    model = tiny_224()
+    first = vision_eval.sweep(model, images, ["random", "tome"], [0.5], progress=False)
+    assert len(list((tmp_path / "results" / "pruning").glob("*.json"))) == 2
+    calls = []
+    monkeypatch.setattr(vision_eval, "evaluate", lambda *a, **k: calls.append(a) or {})
+    assert vision_eval.sweep(model, images, ["random", "tome"], [0.5], progress=False) == first
+    assert calls == []  # every row came from the cache
+    with torch.no_grad():
+        model.embeddings.cls_token.add_(1.0)
+    vision_eval.sweep(model, images, ["random"], [0.5], progress=False)
+    assert len(calls) == 1  # new weights, new key

@@ -192,17 +192,6 @@ def _read_cache(target: Path, texts: CorpusTexts) -> pl.DataFrame | None:
     return frame if set(frame["language"].unique()) == set(texts.texts) else None
 
 
-def _write_atomic(frame: pl.DataFrame, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.write_parquet(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 @cache
 def _type_masks(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Boolean masks over the vocabulary: (unknown/control ids, byte-fallback ids)."""

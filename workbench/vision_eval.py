@@ -20,18 +20,21 @@ Differs from :mod:`workbench.pruning` (which changes the model) in that it only 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
 from workbench import pruning
-from workbench.config import pick
+from workbench.config import cache_dir, pick, write_atomic
 
 NAMED_IMAGES = ("astronaut", "chelsea", "coffee", "rocket", "horse", "camera", "cat", "immunohistochemistry",
                 "brick", "grass", "gravel", "coins", "clock", "moon", "hubble_deep_field", "page")
@@ -232,28 +235,60 @@ def evaluate(model: nn.Module, pixels: torch.Tensor, labels: np.ndarray, method:
 
 
 def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: Sequence[float],
-          decoder: nn.Module | None = None, progress: Callable | None = None) -> list[dict]:
-    """One row per (method, keep): mean, 95 % bootstrap CI per metric, analytic GFLOPs and place."""
+          decoder: nn.Module | None = None, *, use_cache: bool = True, progress: bool = True) -> list[dict]:
+    """One row per (method, keep): mean, 95 % bootstrap CI per metric, analytic GFLOPs and place.
+
+    Each row is cached under ``cache_dir("results", "pruning")``, keyed by :func:`sweep_key` (weights,
+    images, method, keep, decoder and the source code of the measurement), so a second run, or one
+    interrupted half-way, only computes the rows it does not have.
+    """
+    from tqdm.auto import tqdm
+
     pixels, labels = pixels_of(images), np.array([im.label for im in images])
     pruning.remove(model)
-    reference = encode(model, pixels)
     depth = pruning.patch.find_encoder(model)[0].config.num_hidden_layers
+    base = _sweep_base_key(model, pixels, decoder) if use_cache else None
+    reference = None
     rows = []
-    for method in methods:
-        for keep in keeps:
-            per_image = evaluate(model, pixels, labels, method, keep, reference=reference, decoder=decoder)
-            pruning.apply(model, method, keep=keep)
-            row = {"method": method, "keep": keep, "place": pruning.place(
-                pruning.default_layers(method, depth), depth), "gflops": model_flops(model, 256) / 1e9}
-            pruning.remove(model)
-            for name, values in per_image.items():
-                if len(values):
-                    low, high = bootstrap_ci(values)
-                    row.update({name: float(np.mean(values)), f"{name}_low": low, f"{name}_high": high})
-            rows.append(row)
-            if progress:
-                progress()
+    for method, keep in tqdm([(m, k) for m in methods for k in keeps], desc="pruning sweep", unit="setting",
+                             disable=not progress, file=sys.stderr):
+        path = cache_dir("results", "pruning") / f"{sweep_key(base, method, keep)}.json" if base else None
+        if path is not None and path.is_file():
+            rows.append(json.loads(path.read_text(encoding="utf-8")))
+            continue
+        reference = reference or encode(model, pixels)
+        per_image = evaluate(model, pixels, labels, method, keep, reference=reference, decoder=decoder)
+        pruning.apply(model, method, keep=keep)
+        row = {"method": method, "keep": keep, "place": pruning.place(
+            pruning.default_layers(method, depth), depth), "gflops": model_flops(model, 256) / 1e9}
+        pruning.remove(model)
+        for name, values in per_image.items():
+            if len(values):
+                low, high = bootstrap_ci(values)
+                row.update({name: float(np.mean(values)), f"{name}_low": low, f"{name}_high": high})
+        rows.append(row)
+        if path is not None:
+            write_atomic(path, json.dumps(row))
     return rows
+
+
+def sweep_key(base: str, method: str, keep: float) -> str:
+    """The cache key of one sweep row: the shared part (:func:`_sweep_base_key`), the method and the keep."""
+    return hashlib.sha256(f"{base}|{method}|{keep!r}".encode()).hexdigest()[:24]
+
+
+def _sweep_base_key(model: nn.Module, pixels: torch.Tensor, decoder: nn.Module | None) -> str:
+    """Hash of everything a sweep row depends on besides (method, keep): weights, pixels, code."""
+    h = hashlib.sha256()
+    for module in (model, decoder):
+        for name, tensor in (module.state_dict().items() if module is not None else ()):
+            h.update(name.encode())
+            h.update(tensor.detach().contiguous().numpy().tobytes())
+    h.update(pixels.contiguous().numpy().tobytes())
+    sources = sorted(Path(pruning.__file__).parent.glob("*.py")) + [Path(__file__)]
+    for source in sources:
+        h.update(source.read_bytes())
+    return h.hexdigest()
 
 
 def top1_accuracy(model: nn.Module, pixels: torch.Tensor, labels: torch.Tensor, batch: int = 32) -> float:
@@ -277,15 +312,13 @@ def register_cli(subparsers) -> None:
     ev.add_argument("--images", type=int, default=None, help="labelled lfw images (default: the mode's)")
     ev.add_argument("--out", default=None, help="CSV file to write (stdout if omitted)")
     ev.add_argument("--json", action="store_true", help="print JSON rows instead of CSV")
+    ev.add_argument("--no-cache", action="store_true", help="recompute every row instead of reusing cached ones")
     ev.set_defaults(func=_cli_eval)
 
 
 def _cli_eval(args: argparse.Namespace) -> int:
     """Run the sweep and write CSV (or JSON) rows."""
-    import json
-
     import polars as pl
-    from tqdm.auto import tqdm
 
     from workbench.dinov2 import load_dinov2_s, load_saliency_decoder
 
@@ -299,8 +332,7 @@ def _cli_eval(args: argparse.Namespace) -> int:
     for k in keeps:
         pruning.patch.check_keep(k)
     images = offline_images(n_labelled=args.images)
-    with tqdm(total=len(methods) * len(keeps), file=sys.stderr, desc="prune eval") as bar:
-        rows = sweep(load_dinov2_s(), images, methods, keeps, load_saliency_decoder(), progress=bar.update)
+    rows = sweep(load_dinov2_s(), images, methods, keeps, load_saliency_decoder(), use_cache=not args.no_cache)
     frame = pl.DataFrame(rows)
     if args.json:
         text = json.dumps(rows, indent=1)
