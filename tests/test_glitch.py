@@ -193,11 +193,24 @@ def test_verification_flags_zeroed_row_not_frequent_word(tiny_model, tiny_words,
 def test_batched_equals_generate_loop(tiny_model, tiny_words, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
     ids = [tiny_words.encode(w)[0] for w in ("Lamp", "Piano", "Candle")]
-    batched = ver.verify(tiny_model, tiny_words, ids, use_cache=False, progress=False, batch_size=2)
-    looped = ver.verify_one_at_a_time(tiny_model, tiny_words, ids)
+    batched = ver.verify(tiny_model, tiny_words, ids, use_cache=False, progress=False, batch_size=2,
+                         dtype=torch.float32)
+    looped = ver.verify_one_at_a_time(tiny_model, tiny_words, ids, dtype=torch.float32)
     for a, b in zip(batched, looped, strict=True):
         for name in a.prompt_probs:
             assert a.prompt_probs[name] == pytest.approx(b.prompt_probs[name], rel=1e-4, abs=1e-7)
+
+
+def test_bfloat16_gives_the_float32_verdicts_and_its_own_cache(tiny_model, tiny_words, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    zeroed = _zeroed_copy(tiny_model, tiny_words.encode("Zebra")[0])
+    ids = [tiny_words.encode(w)[0] for w in ("Zebra", "Tiger", "Lamp", "Piano")]
+    full = ver.verify(zeroed, tiny_words, ids, progress=False, dtype=torch.float32)
+    half = ver.verify(zeroed, tiny_words, ids, progress=False, dtype=torch.bfloat16)
+    assert [r.verified for r in half] == [r.verified for r in full] == [True, False, False, False]
+    assert max(abs(a.max_prob - b.max_prob) for a, b in zip(full, half, strict=True)) < 0.05
+    assert next(zeroed.model.parameters()).dtype == torch.float32  # the loaded model is not converted
+    assert len(list((tmp_path / "results" / "glitch").glob("verify-*.json"))) == 2  # one cache per dtype
 
 
 def test_cache_resumes_and_is_never_half_written(tiny_model, tiny_words, tmp_path, monkeypatch) -> None:

@@ -77,6 +77,19 @@ class LoadedModel:
     licence: str
     fingerprint: str
     """A stable hash of the weights' origin (asset sha256 or hub revision); keys result caches."""
+    _casts: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def in_dtype(self, dtype: torch.dtype | None) -> torch.nn.Module:
+        """The model with weights in ``dtype``: itself when it already is (or ``dtype`` is None), else a
+        copy made on first use and kept (Gemma-3-270M in bfloat16: +0.5 GB)."""
+        current = next(self.model.parameters()).dtype
+        if dtype is None or dtype == current:
+            return self.model
+        if dtype not in self._casts:
+            import copy
+
+            self._casts[dtype] = copy.deepcopy(self.model).to(dtype).eval()
+        return self._casts[dtype]
 
     def input_embeddings(self) -> torch.Tensor:
         """The input embedding matrix (vocab rows x hidden), detached."""

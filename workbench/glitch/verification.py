@@ -10,7 +10,7 @@ below ``threshold`` (0.01, magikarp's ``p_verify_threshold``).
 Unlike magikarp's loop (one ``model.generate`` call per prompt, kept here as
 :func:`verify_one_at_a_time` for comparison), all candidates of one prompt share its token length,
 so they run as one padded-free batch with a KV cache, keeping only the last position's logits.
-Results are cached per (model fingerprint, tokenizer, token id, :data:`PROMPT_VERSION`) in one JSON
+Results are cached per (model fingerprint, dtype, tokenizer, token id, :data:`PROMPT_VERSION`) in one JSON
 file per model, rewritten atomically after every batch: an interrupted run resumes where it
 stopped, and a failed batch leaves the previous file intact.
 """
@@ -33,6 +33,10 @@ from workbench.zoo import Tokenizer
 PROMPT_VERSION = "magikarp-3x3-v1"
 DEFAULT_THRESHOLD = 0.01
 NEW_TOKENS = 3
+#: bfloat16 is what magikarp runs today (transformers >= 5 loads a checkpoint in its own dtype, and
+#: Gemma 3 ships bf16), and it is 1.9x faster than float32 on a CPU with AVX512-BF16. The benchmark
+#: checks that the verdicts agree with float32 on the same candidates.
+DEFAULT_DTYPE = torch.bfloat16
 
 
 class InsertionError(WorkbenchError):
@@ -176,10 +180,12 @@ def score_generate(model: torch.nn.Module, prompt: PreparedPrompt, token_id: int
 
 
 class ResultCache:
-    """``{token_id: {prompt: max_prob}}`` for one (model, tokenizer, prompt version), in one JSON file."""
+    """``{token_id: {prompt: max_prob}}`` for one (model, dtype, tokenizer, prompt version), in one JSON file."""
 
-    def __init__(self, loaded, tok: Tokenizer, *, root: Path | None = None) -> None:
-        key = hashlib.sha256(f"{loaded.fingerprint}|{tok.name}|{PROMPT_VERSION}".encode()).hexdigest()[:16]
+    def __init__(self, loaded, tok: Tokenizer, *, dtype: torch.dtype | None = DEFAULT_DTYPE,
+                 root: Path | None = None) -> None:
+        dtype = dtype or next(loaded.model.parameters()).dtype
+        key = hashlib.sha256(f"{loaded.fingerprint}|{dtype}|{tok.name}|{PROMPT_VERSION}".encode()).hexdigest()[:16]
         safe = loaded.name.replace("/", "_").replace(":", "_")
         self.path = (root or cache_dir("results", "glitch")) / f"verify-{safe}-{key}.json"
         self.data: dict[int, dict[str, float]] = {}
@@ -193,18 +199,20 @@ class ResultCache:
 
 def verify(loaded, tok: Tokenizer, ids: Iterable[int], *, threshold: float = DEFAULT_THRESHOLD,
            batch_size: int = 16, use_cache: bool = True, progress: bool = True,
-           placeholder: int | None = None) -> list[Verification]:
+           placeholder: int | None = None, dtype: torch.dtype | None = DEFAULT_DTYPE) -> list[Verification]:
     """Verify candidate ids with the three repetition prompts (batched, cached, resumable).
 
     Every id is checked before any work (:class:`InsertionError`); results already in the cache
-    are reused; new ones are saved after each batch.
+    are reused; new ones are saved after each batch. ``dtype`` is the precision the model runs in
+    (None: as loaded).
     """
     ids = check_insertable(loaded, tok, ids)
-    cache = ResultCache(loaded, tok) if use_cache else None
+    cache = ResultCache(loaded, tok, dtype=dtype) if use_cache else None
     done = cache.data if cache else {}
     todo = list(dict.fromkeys(i for i in ids if i not in done))
     if todo:
-        _run(loaded.model, prepare_prompts(tok, placeholder=placeholder), todo, done, cache, batch_size, progress)
+        _run(loaded.in_dtype(dtype), prepare_prompts(tok, placeholder=placeholder), todo, done, cache, batch_size,
+             progress)
     return [_verdict(tok, i, done[i], threshold) for i in ids]
 
 
@@ -230,11 +238,13 @@ def _verdict(tok: Tokenizer, token_id: int, probs: dict[str, float], threshold: 
 
 
 def verify_one_at_a_time(loaded, tok: Tokenizer, ids: Iterable[int], *, threshold: float = DEFAULT_THRESHOLD,
-                         placeholder: int | None = None) -> list[Verification]:
+                         placeholder: int | None = None,
+                         dtype: torch.dtype | None = DEFAULT_DTYPE) -> list[Verification]:
     """magikarp's loop: one ``generate`` call per (token, prompt), no cache. For comparison and benchmarks."""
     ids = check_insertable(loaded, tok, ids)
     prompts = prepare_prompts(tok, placeholder=placeholder)
-    return [_verdict(tok, i, {p.template.name: score_generate(loaded.model, p, i) for p in prompts}, threshold)
+    model = loaded.in_dtype(dtype)
+    return [_verdict(tok, i, {p.template.name: score_generate(model, p, i) for p in prompts}, threshold)
             for i in ids]
 
 
