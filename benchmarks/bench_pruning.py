@@ -36,7 +36,7 @@ CONFIGS = [  # (label, method, options): each method at its default place, plus 
 TARGET_ROWS = {"ToMe": ["tome", "tome (decreasing r)"], "top-k": ["evit", "evit at layer 1", "fastv"]}
 
 
-def selection_time(model, pixels: torch.Tensor, method: str, repeats: int) -> float:
+def selection_time(model, pixels: torch.Tensor, method: str, repeats: int, at_layers=None) -> float:
     """Median time (ms) of one call of the method's rule on the tensors of a real reduction step."""
     captured = {}
     rule = pruning.METHOD_RULES[method]
@@ -45,7 +45,7 @@ def selection_time(model, pixels: torch.Tensor, method: str, repeats: int) -> fl
         captured.setdefault("step", step)
         return rule(step)
 
-    pruning.apply(model, method, keep=0.5)
+    pruning.apply(model, method, keep=0.5, at_layers=at_layers)
     encoder = pruning.patch.find_encoder(model)[0]
     getattr(encoder, pruning.PATCH_ATTRIBUTE).rule = spy
     with torch.no_grad():
@@ -79,26 +79,17 @@ def main(argv: list[str] | None = None) -> int:
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     speedups = {}
     for label, method, options in CONFIGS:
-        options = dict(options)
-        at_layers = options.pop("at_layers", None)
-        # timed as deployed: no source tracking (ToMe's trace_source is off by default too); sizes still kept
-        pruning.apply(model, method, keep=0.5, at_layers=at_layers, track_sources=False, **options)
-        encoder = pruning.patch.find_encoder(model)[0]
-        depth = len(pruning.patch.layers_of(encoder, pruning.patch.FAMILIES["Dinov2Model"]))
-        where = pruning.place(getattr(encoder, pruning.PATCH_ATTRIBUTE).at_layers, depth)
-        ms = vision_eval.latency(model, pixels, args.threads, repeats=args.repeats)
-        pruning.remove(model)
-        base = vision_eval.latency(model, pixels, args.threads, repeats=args.repeats)  # paired, same moment
-        pruning.apply(model, method, keep=0.5, at_layers=at_layers, **options)
-        flops = vision_eval.model_flops(model, 256) / 1e9
+        row = vision_eval.speedup(model, pixels, method, 0.5, threads=args.threads, repeats=args.repeats, **options)
+        at_layers = options.get("at_layers")
+        pruning.apply(model, method, keep=0.5, **options)
         out = vision_eval.encode(model, pixels)
         pruning.remove(model)
         cls = float(np.mean(vision_eval.cosine_rows(reference.cls, out.cls)))
         pool = float(np.mean(vision_eval.cosine_rows(vision_eval.pooled(reference), vision_eval.pooled(out))))
-        sel = selection_time(model, pixels[:8], method, args.repeats)
-        speedups[label] = base / ms
-        lines.append(f"| {label} | {where} | {1e3 * ms:.0f} | {1e3 * base:.0f} | {base / ms:.2f}x | {flops:.2f} "
-                     f"| {sel:.2f} | {cls:.3f} | {pool:.3f} |")
+        sel = selection_time(model, pixels[:8], method, args.repeats, at_layers)
+        speedups[label] = row["speedup"]
+        lines.append(f"| {label} | {row['place']} | {row['ms']:.0f} | {row['unpruned_ms']:.0f} | {row['speedup']:.2f}x "
+                     f"| {row['gflops']:.2f} | {sel:.2f} | {cls:.3f} | {pool:.3f} |")
         print(lines[-1], file=sys.stderr)
     lines += ["", "Target (issue 6): >= 1.5x at keep 0.5 for ToMe and top-k pruning."]
     for family, labels in TARGET_ROWS.items():

@@ -238,3 +238,14 @@ def test_sweep_rows_are_cached_and_keyed_by_the_weights(tmp_path, monkeypatch):
         model.embeddings.cls_token.add_(1.0)
     vision_eval.sweep(model, images, ["random"], [0.5], progress=False)
     assert len(calls) == 1  # new weights, new key
+
+
+def test_speedup_is_paired_and_leaves_the_model_unpatched():
+    from workbench import vision_eval
+
+    model = tiny_224()
+    pixels = torch.randn(2, 3, 224, 224)
+    row = vision_eval.speedup(model, pixels, "evit", 0.5, at_layers=(1,), repeats=1)
+    assert row["place"] == "layer" and row["speedup"] == pytest.approx(row["unpruned_ms"] / row["ms"])
+    assert row["gflops"] < vision_eval.model_flops(model, 256) / 1e9
+    assert not pruning.is_patched(model)

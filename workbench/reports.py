@@ -3,6 +3,12 @@
 Each notebook runs top to bottom in a fresh kernel with the notebooks folder as working directory;
 the executed copy and a standalone HTML export go to ``reports/``. The notebooks themselves are
 never rewritten. Fast mode is passed to the kernel through ``WORKBENCH_FAST``.
+
+nbclient mirrors ipywidgets ``Output`` widgets by writing their state back to the kernel on the shell
+socket while it awaits the cell's reply on that same socket; the reply can then be missed and the run
+hangs for good with an idle kernel (jupyter/nbclient#312; it hit notebook 04's explorer in 2 of 3
+runs). The mirroring is switched off, so what an ``Output`` widget displays lands in the cell's own
+outputs, and therefore in the HTML report as a static figure.
 """
 
 from __future__ import annotations
@@ -39,8 +45,10 @@ def run_notebooks(paths: Sequence[str | Path] | None = None, *, out_dir: str | P
     written = []
     for path in tqdm(notebooks, desc="notebooks", unit="nb", file=sys.stderr):
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent.resolve())}})
+        client.widget_registry = {}  # see the module docstring: no Output-widget mirroring
+        client.execute()
         executed = out / path.name
         nbformat.write(nb, executed)
         html, _ = HTMLExporter().from_notebook_node(nb)

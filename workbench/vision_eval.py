@@ -191,6 +191,30 @@ def latency(model: nn.Module, pixels: torch.Tensor, threads: int = 2, warmup: in
     return statistics.median(times)
 
 
+def speedup(model: nn.Module, pixels: torch.Tensor, method: str, keep: float = 0.5, *, threads: int = 2,
+            repeats: int = 7, **options) -> dict:
+    """Latency of ``model`` patched with ``method`` (``options`` go to :func:`pruning.apply`) against the
+    unpruned model, timed right after it so that drifting machine load cancels out of the ratio.
+
+    Timed as deployed: no source tracking (it only serves visualisation; ToMe's ``trace_source`` is off
+    by default too), token sizes still kept. Returns place, analytic GFLOPs per image, both times (ms) and
+    the speed-up; the model is left unpatched.
+    """
+    encoder = pruning.patch.find_encoder(model)[0]
+    size = encoder.config.patch_size
+    n_patches = (pixels.shape[-2] // size) * (pixels.shape[-1] // size)
+    pruning.apply(model, method, keep=keep, track_sources=False, **options)
+    try:
+        patch = getattr(encoder, pruning.PATCH_ATTRIBUTE)
+        place, gflops = pruning.place(patch.at_layers, patch.depth), model_flops(model, n_patches) / 1e9
+        pruned = latency(model, pixels, threads, repeats=repeats)
+    finally:
+        pruning.remove(model)
+    unpruned = latency(model, pixels, threads, repeats=repeats)
+    return {"method": method, "keep": keep, "place": place, "gflops": gflops, "ms": 1e3 * pruned,
+            "unpruned_ms": 1e3 * unpruned, "speedup": unpruned / pruned}
+
+
 def bootstrap_ci(values: Sequence[float], n: int = 1000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
     """Percentile bootstrap CI of the mean over images.
 
