@@ -36,3 +36,20 @@ def test_assets_verify_reports_cached_assets(capsys):
 def test_assets_hash_matches_the_manifest(capsys):
     assert cli.main(["assets", "hash", "tiktoken-cl100k"]) == 0
     assert capsys.readouterr().out.startswith("223921b76ee99bde995b7ff738513eef")
+
+
+def test_version_and_interrupt_exit_codes(capsys, monkeypatch):
+    import pytest
+
+    from workbench import __version__, zoo
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0 and __version__ in capsys.readouterr().out
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(zoo, "describe", interrupted)
+    assert cli.main(["tokenizers"]) == cli.EXIT_INTERRUPTED == 130
+    assert "run the same command again" in capsys.readouterr().err

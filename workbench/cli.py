@@ -1,8 +1,7 @@
 """The ``workbench`` command: every analysis of the notebooks, under the same names, from a shell.
 
 Exit codes: 0 success; 1 an analysis failed; 2 bad usage (unknown name, invalid option, input text that is not
-valid UTF-8);
-3 an asset is missing or corrupt, or the registries / hub cannot be reached.
+valid UTF-8); 3 an asset is missing or corrupt, or the registries / hub cannot be reached; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -14,9 +13,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from workbench import __version__
 from workbench.errors import AssetError, InvalidTextError, UnknownNameError, WorkbenchError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 #: Analysis modules that add their own sub-commands through ``register_cli(subparsers)``.
 ANALYSES = ("workbench.corpora", "workbench.fairness", "workbench.turkish", "workbench.glitch", "workbench.vision_eval")
@@ -101,8 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, analyses included."""
     parser = argparse.ArgumentParser(
         prog="workbench", description="token-workbench: every analysis of the notebooks, from a shell.",
-        epilog="exit codes: 0 ok; 1 analysis failed; 2 bad usage or unknown name; 3 asset missing, corrupt or offline")
+        epilog="exit codes: 0 ok; 1 analysis failed; 2 bad usage or unknown name; 3 asset missing, corrupt or offline; "
+               "130 interrupted")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
+    parser.add_argument("--version", action="version", version=f"token-workbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("assets", help="fetch, list and verify the registry assets")
@@ -149,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:  # caches are written atomically: an interrupted run leaves no partial file
+        print("interrupted: finished results are cached; run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
