@@ -111,7 +111,7 @@ def throughput(names: list[str], languages: list[str]) -> list[dict]:
         tok = zoo.load_tokenizer(name)
         t_wb, frame = best_of(lambda n=name: fairness.counts([n], texts=texts, cache=False, progress=False))
         t_raw, n_raw = best_of(lambda t=tok: raw_batch(t, sentences))
-        t_loop, n_loop = best_of(lambda t=tok: raw_loop(t, sentences), repeats=1)
+        t_loop, n_loop = best_of(lambda t=tok: raw_loop(t, sentences))
         t_tf, n_tf = best_of(lambda t=tok: transformers_loop(t, sentences), repeats=1)
         assert int(frame["tokens"].sum()) == n_raw == n_loop, (name, int(frame["tokens"].sum()), n_raw, n_loop)
         assert n_tf in (None, n_raw), (name, n_tf, n_raw)
@@ -162,15 +162,22 @@ def render(names, removed, loads, cold, warm, rows, tokens, tp) -> str:
         f"{'yes' if warm[0] <= 2 else 'no'} |", "",
         f"## Sentence counting throughput (MB of UTF-8 per second, {tp[0]['MB']:.2f} MB, best of 3)", "",
         "| tokenizer | library | workbench | raw library batch | workbench / raw | library loop | workbench / loop | "
-        "transformers loop | workbench / transformers loop |", "|---|---|---|---|---|---|---|---|---|",
+        "raw batch / loop | transformers loop | workbench / transformers loop |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in tp:
         tf = r["transformers_loop"]
         tf_cells = f"{tf:.2f} | {r['workbench'] / tf:.2f}" if tf else "n/a | n/a"
         lines.append(f"| {r['tokenizer']} | {r['library']} | {r['workbench']:.2f} | {r['raw_batch']:.2f} | "
                      f"{r['workbench'] / r['raw_batch']:.2f} | {r['loop']:.2f} | {r['workbench'] / r['loop']:.2f} | "
-                     f"{tf_cells} |")
-    lines += ["", "Targets: workbench / raw >= 0.75 (within 25%); workbench / loop >= 3.", ""]
+                     f"{r['raw_batch'] / r['loop']:.2f} | {tf_cells} |")
+    lines += ["", "Targets: workbench / raw >= 0.75 (within 25%); workbench / loop >= 3.", "",
+              "\"raw batch / loop\" is the ceiling the library itself sets: its batch call and its one-sentence "
+              "call run the same native encoder, so batching gains only the second core and the per-call "
+              "overhead. Where that "
+              "ratio is below 3, a workbench within 25% of the raw batch cannot be 3x the loop on this machine "
+              "without counting faster than the library's own encoder. The transformers loop (what most users write "
+              "for Hugging Face tokenizers) adds Python overhead per call, which batching does remove.", ""]
     return "\n".join(lines)
 
 
