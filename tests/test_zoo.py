@@ -115,3 +115,10 @@ def test_every_id_has_bytes(load, name):
     # some vocabularies): they stand for their own UTF-8, as Hugging Face's ByteLevel decoder reads them
     tok = load(name)
     assert sum(isinstance(tok.token_bytes(i), bytes) for i in range(tok.vocab_size)) == tok.vocab_size
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_encode_batch_equals_encoding_one_at_a_time_in_order(load, name):
+    texts = ["Hello world", "", "İstanbul'da 3 kedi", "東京タワー", "naïve café " * 20, "a", "\n\t x"] * 3
+    tok = load(name)
+    assert tok.encode_batch(texts) == [tok.encode(t) for t in texts]
