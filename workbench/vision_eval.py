@@ -205,14 +205,19 @@ def speedup(model: nn.Module, pixels: torch.Tensor, method: str, keep: float = 0
     n_patches = (pixels.shape[-2] // size) * (pixels.shape[-1] // size)
     pruning.apply(model, method, keep=keep, track_sources=False, **options)
     try:
-        patch = getattr(encoder, pruning.PATCH_ATTRIBUTE)
-        place, gflops = pruning.place(patch.at_layers, patch.depth), model_flops(model, n_patches) / 1e9
+        place, gflops = _patched_cost(model, n_patches)
         pruned = latency(model, pixels, threads, repeats=repeats)
     finally:
         pruning.remove(model)
     unpruned = latency(model, pixels, threads, repeats=repeats)
     return {"method": method, "keep": keep, "place": place, "gflops": gflops, "ms": 1e3 * pruned,
             "unpruned_ms": 1e3 * unpruned, "speedup": unpruned / pruned}
+
+
+def _patched_cost(model: nn.Module, n_patches: int) -> tuple[str, float]:
+    """Where the installed patch acts (``pruning.place``) and the analytic GFLOPs per image."""
+    patch = getattr(pruning.patch.find_encoder(model)[0], pruning.PATCH_ATTRIBUTE)
+    return pruning.place(patch.at_layers, patch.depth), model_flops(model, n_patches) / 1e9
 
 
 def bootstrap_ci(values: Sequence[float], n: int = 1000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
@@ -270,7 +275,6 @@ def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: 
 
     pixels, labels = pixels_of(images), np.array([im.label for im in images])
     pruning.remove(model)
-    depth = pruning.patch.find_encoder(model)[0].config.num_hidden_layers
     base = _sweep_base_key(model, pixels, decoder) if use_cache else None
     reference = None
     rows = []
@@ -283,9 +287,9 @@ def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: 
         reference = reference or encode(model, pixels)
         per_image = evaluate(model, pixels, labels, method, keep, reference=reference, decoder=decoder)
         pruning.apply(model, method, keep=keep)
-        row = {"method": method, "keep": keep, "place": pruning.place(
-            pruning.default_layers(method, depth), depth), "gflops": model_flops(model, 256) / 1e9}
+        place, gflops = _patched_cost(model, 256)
         pruning.remove(model)
+        row = {"method": method, "keep": keep, "place": place, "gflops": gflops}
         for name, values in per_image.items():
             if len(values):
                 low, high = bootstrap_ci(values)
