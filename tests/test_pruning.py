@@ -248,4 +248,6 @@ def test_speedup_is_paired_and_leaves_the_model_unpatched():
     row = vision_eval.speedup(model, pixels, "evit", 0.5, at_layers=(1,), repeats=1)
     assert row["place"] == "layer" and row["speedup"] == pytest.approx(row["unpruned_ms"] / row["ms"])
     assert row["gflops"] < vision_eval.model_flops(model, 256) / 1e9
+    assert -1.0 <= row["pooled_cos"] < 1.0 - 1e-6 and -1.0 <= row["cls_cos"] <= 1.0  # block 1 drops half
     assert not pruning.is_patched(model)
+    assert vision_eval.speedup(model, pixels, "keep-all", repeats=1)["pooled_cos"] == pytest.approx(1.0)
