@@ -7,7 +7,7 @@ import argparse
 import polars as pl
 import pytest
 
-from workbench import corpora, fairness, metrics
+from workbench import corpora, fairness, metrics, zoo
 from workbench.errors import UnknownNameError, WorkbenchError
 
 pytestmark = pytest.mark.skipif(not corpora.flores_available(), reason="FLORES-200 is not on this machine")
@@ -61,6 +61,16 @@ def test_byte_fallback_is_counted_for_llama2_shan(petrov_counts):
     is_cell = (pl.col("language") == "shn_Mymr") & (pl.col("tokenizer") == "llama2")
     shan = petrov_counts.filter(is_cell).row(0, named=True)
     assert 0 < shan["byte_fallback"] < shan["tokens"] and shan["unknown"] == 0
+
+
+def test_flag_counts_place_each_flagged_token_in_its_own_list():
+    tok = zoo.load_tokenizer("llama2")
+    texts = ["", "plain English", "ꩡ ၵ ᥖ 𑀅 🦜", "", "東京 ꩡ", "x"]
+    encoded = tok.encode_batch(texts)
+    types = [[tok.token_type(i) for i in ids] for ids in encoded]
+    expected = [[t.count("control"), t.count("byte")] for t in types]
+    assert fairness._flag_counts("llama2", encoded).tolist() == expected
+    assert sum(b for _, b in expected) > 0  # the case is not vacuous
 
 
 def test_sentence_mode_is_tidy_and_sums_close_to_the_corpus_total(private_cache):

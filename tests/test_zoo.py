@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -122,3 +124,11 @@ def test_encode_batch_equals_encoding_one_at_a_time_in_order(load, name):
     texts = ["Hello world", "", "İstanbul'da 3 kedi", "東京タワー", "naïve café " * 20, "a", "\n\t x"] * 3
     tok = load(name)
     assert tok.encode_batch(texts) == [tok.encode(t) for t in texts]
+
+
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=30), st.integers(1, 4))
+def test_balanced_cuts_are_contiguous_and_no_worse_than_counting_items(sizes, parts):
+    cuts = zoo._balanced_cuts(sizes, parts)
+    assert cuts[0] == 0 and cuts[-1] == len(sizes) and len(cuts) == parts + 1 and cuts == sorted(cuts)
+    heaviest = max(sum(sizes[a:b]) for a, b in itertools.pairwise(cuts))
+    assert heaviest <= sum(sizes) / parts + max(sizes)  # each run ends within one item of its share

@@ -55,18 +55,34 @@ _THREADS = os.cpu_count() or 1
 
 
 def _in_threads(fn: Callable[[str], list[int]], texts: list[str]) -> list[list[int]]:
-    """``[fn(t) for t in texts]`` with one contiguous chunk of ``texts`` per core, on threads.
+    """``[fn(t) for t in texts]`` with one contiguous run of ``texts`` per core, on threads.
 
-    For native encoders that release the GIL while they work; the order of the results is kept.
+    For native encoders that release the GIL while they work. The runs hold about equal numbers of
+    characters (whole-language texts differ in length by up to 4x); the order of the results is kept.
     """
     if _THREADS < 2 or len(texts) < 2:
         return [fn(t) for t in texts]
     from concurrent.futures import ThreadPoolExecutor
 
-    size = -(-len(texts) // _THREADS)
+    cuts = _balanced_cuts([len(t) for t in texts], _THREADS)
     with ThreadPoolExecutor(_THREADS) as pool:
-        chunks = pool.map(lambda k: [fn(t) for t in texts[k:k + size]], range(0, len(texts), size))
-        return [ids for chunk in chunks for ids in chunk]
+        runs = pool.map(lambda k: [fn(t) for t in texts[cuts[k]:cuts[k + 1]]], range(_THREADS))
+        return [ids for run in runs for ids in run]
+
+
+def _balanced_cuts(sizes: Sequence[int], parts: int) -> list[int]:
+    """Boundaries of ``parts`` contiguous runs of ``sizes`` with totals as even as whole items allow.
+
+    >>> _balanced_cuts([1, 1, 1, 1], 2), _balanced_cuts([100, 1, 1], 2), _balanced_cuts([1, 1, 100], 2)
+    ([0, 2, 4], [0, 1, 3], [0, 2, 3])
+    """
+    ends = np.cumsum(sizes)
+    cuts = [0]
+    for target in ends[-1] * np.arange(1, parts) / parts:
+        i = int(np.searchsorted(ends, target))  # first run end at or past the target
+        before = ends[i - 1] if i else 0
+        cuts.append(max(cuts[-1], i + 1 if ends[i] - target < target - before else i))
+    return [*cuts, len(sizes)]
 
 
 @dataclass(frozen=True)
