@@ -43,8 +43,9 @@ def test_load_is_memoized(load):
 def test_byte_level_round_trip_on_random_unicode(load, name, text):
     tok = load(name)
     ids = tok.encode(text)
-    assert tok.decode(ids) == text
-    assert b"".join(tok.token_bytes(i) for i in ids) == text.encode("utf-8")
+    seen = tok._backend.normalized(text)  # the text itself, except NFC for qwen1 (e.g. U+2F800 -> U+4E3D)
+    assert tok.decode(ids) == seen
+    assert b"".join(tok.token_bytes(i) for i in ids) == seen.encode("utf-8")
 
 
 @pytest.mark.parametrize("name", BYTE_FALLBACK)
