@@ -71,6 +71,7 @@ def test_flag_counts_place_each_flagged_token_in_its_own_list():
     expected = [[t.count("control"), t.count("byte")] for t in types]
     assert fairness._flag_counts("llama2", encoded).tolist() == expected
     assert sum(b for _, b in expected) > 0  # the case is not vacuous
+    assert fairness._flag_counts("unicode-chars", [[97, 0x1F99C], []]).tolist() == [[0, 0], [0, 0]]
 
 
 def test_sentence_mode_is_tidy_and_sums_close_to_the_corpus_total(private_cache):

