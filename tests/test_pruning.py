@@ -238,6 +238,8 @@ def test_sweep_rows_are_cached_and_keyed_by_the_weights(tmp_path, monkeypatch):
         model.embeddings.cls_token.add_(1.0)
     vision_eval.sweep(model, images, ["random"], [0.5], progress=False)
     assert len(calls) == 1  # new weights, new key
+    vision_eval.sweep(model, images, ["random"], [0.5], progress=False, at_layers=(1,))
+    assert len(calls) == 2  # another placement, another key
 
 
 def test_speedup_is_paired_and_leaves_the_model_unpatched():

@@ -268,11 +268,13 @@ def evaluate(model: nn.Module, pixels: torch.Tensor, labels: np.ndarray, method:
 
 
 def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: Sequence[float],
-          decoder: nn.Module | None = None, *, use_cache: bool = True, progress: bool = True) -> list[dict]:
+          decoder: nn.Module | None = None, *, use_cache: bool = True, progress: bool = True,
+          **options) -> list[dict]:
     """One row per (method, keep): mean, 95 % bootstrap CI per metric, analytic GFLOPs and place.
 
-    Each row is cached under ``cache_dir("results", "pruning")``, keyed by :func:`sweep_key` (weights,
-    images, method, keep, decoder and the source code of the measurement), so a second run, or one
+    ``options`` go to :func:`pruning.apply` for every method (e.g. ``at_layers=(0, 1, 2, 3)``). Each row
+    is cached under ``cache_dir("results", "pruning")``, keyed by :func:`sweep_key` (weights, images,
+    method, keep, options, decoder and the source code of the measurement), so a second run, or one
     interrupted half-way, only computes the rows it does not have.
     """
     from tqdm.auto import tqdm
@@ -284,13 +286,13 @@ def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: 
     rows = []
     for method, keep in tqdm([(m, k) for m in methods for k in keeps], desc="pruning sweep", unit="setting",
                              disable=not progress, file=sys.stderr):
-        path = cache_dir("results", "pruning") / f"{sweep_key(base, method, keep)}.json" if base else None
+        path = cache_dir("results", "pruning") / f"{sweep_key(base, method, keep, options)}.json" if base else None
         if path is not None and path.is_file():
             rows.append(json.loads(path.read_text(encoding="utf-8")))
             continue
         reference = reference or encode(model, pixels)
-        per_image = evaluate(model, pixels, labels, method, keep, reference=reference, decoder=decoder)
-        pruning.apply(model, method, keep=keep)
+        per_image = evaluate(model, pixels, labels, method, keep, reference=reference, decoder=decoder, **options)
+        pruning.apply(model, method, keep=keep, **options)
         place, gflops = _patched_cost(model, 256)
         pruning.remove(model)
         row = {"method": method, "keep": keep, "place": place, "gflops": gflops}
@@ -304,9 +306,10 @@ def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: 
     return rows
 
 
-def sweep_key(base: str, method: str, keep: float) -> str:
-    """The cache key of one sweep row: the shared part (:func:`_sweep_base_key`), the method and the keep."""
-    return hashlib.sha256(f"{base}|{method}|{keep!r}".encode()).hexdigest()[:24]
+def sweep_key(base: str, method: str, keep: float, options: dict | None = None) -> str:
+    """The cache key of one sweep row: the shared part (:func:`_sweep_base_key`), method, keep, options."""
+    extra = f"|{sorted(options.items())!r}" if options else ""
+    return hashlib.sha256(f"{base}|{method}|{keep!r}{extra}".encode()).hexdigest()[:24]
 
 
 def _sweep_base_key(model: nn.Module, pixels: torch.Tensor, decoder: nn.Module | None) -> str:
@@ -333,14 +336,17 @@ def top1_accuracy(model: nn.Module, pixels: torch.Tensor, labels: torch.Tensor, 
 
 
 def register_cli(subparsers) -> None:
-    """``workbench prune eval --model dinov2-s --methods a,b --keep 0.75,0.5 --out FILE.csv [--images N] [--json]``."""
+    """``workbench prune eval --model dinov2-s --methods a,b --keep 0.75,0.5 [--at-layers 0,1] --out FILE.csv``."""
     group = subparsers.add_parser("prune", help="visual token pruning").add_subparsers(dest="prune_command",
                                                                                        required=True)
     ev = group.add_parser("eval", help="fidelity and cost of pruning methods over keep ratios")
     ev.add_argument("--model", default="dinov2-s", choices=["dinov2-s"])
     ev.add_argument("--methods", default="random,pool,tome,evit",
                     help=f"comma-separated, from {', '.join(pruning.METHODS)}")
-    ev.add_argument("--keep", default="0.75,0.5,0.25", help="comma-separated keep ratios in (0, 1]")
+    ev.add_argument("--keep", default="0.75,0.5,0.25", type=_keep_list, help="comma-separated keep ratios in (0, 1]")
+    ev.add_argument("--at-layers", default=None, type=_layer_list,
+                    help="comma-separated block indices where every method reduces (default: each method's own "
+                         "place), e.g. 0,1,2,3 for ToMe in the first four blocks")
     ev.add_argument("--images", type=int, default=None, help="labelled lfw images (default: the mode's)")
     ev.add_argument("--out", default=None, help="CSV file to write (stdout if omitted)")
     ev.add_argument("--json", action="store_true", help="print JSON rows instead of CSV")
@@ -360,11 +366,20 @@ def _cli_eval(args: argparse.Namespace) -> int:
             from workbench.errors import unknown_name
 
             raise unknown_name("pruning method", m, pruning.METHODS)
-    keeps = [float(k) for k in args.keep.split(",")]
-    for k in keeps:
-        pruning.patch.check_keep(k)
+    options = {"at_layers": args.at_layers} if args.at_layers else {}
+    model = load_dinov2_s()
+    try:  # a placement this model cannot take fails here, before any work
+        for m in methods:
+            pruning.apply(model, m, keep=args.keep[0], **options)
+    except ValueError as exc:
+        from workbench.cli import EXIT_USAGE
+
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        pruning.remove(model)
     images = offline_images(n_labelled=args.images)
-    rows = sweep(load_dinov2_s(), images, methods, keeps, load_saliency_decoder(), use_cache=not args.no_cache)
+    rows = sweep(model, images, methods, args.keep, load_saliency_decoder(), use_cache=not args.no_cache, **options)
     frame = pl.DataFrame(rows)
     if args.json:
         text = json.dumps(rows, indent=1)
@@ -372,6 +387,30 @@ def _cli_eval(args: argparse.Namespace) -> int:
         text = frame.write_csv()
     write_text(text, args.out)
     return 0
+
+
+def _keep_list(text: str) -> list[float]:
+    """``--keep``: comma-separated fractions in (0, 1]."""
+    try:
+        keeps = [float(k) for k in text.split(",") if k.strip()]
+        for k in keeps:
+            pruning.patch.check_keep(k)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (e.g. --keep 0.75,0.5,0.25)") from None
+    if not keeps:
+        raise argparse.ArgumentTypeError("give at least one keep ratio, e.g. --keep 0.5")
+    return keeps
+
+
+def _layer_list(text: str) -> tuple[int, ...]:
+    """``--at-layers``: comma-separated block indices (non-negative integers)."""
+    try:
+        layers = tuple(int(i) for i in text.split(",") if i.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"block indices must be integers, e.g. 0,1,2,3; got {text!r}") from None
+    if not layers or min(layers) < 0:
+        raise argparse.ArgumentTypeError(f"give non-negative block indices, e.g. 0,1,2,3; got {text!r}")
+    return layers
 
 
 def write_text(text: str, out: str | None) -> None:
