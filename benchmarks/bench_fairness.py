@@ -109,7 +109,7 @@ def throughput(names: list[str], languages: list[str], mode: str) -> list[dict]:
     from workbench import fairness, zoo
 
     texts = fairness.corpus_texts("flores200", languages, mode=mode)
-    sentence_texts = fairness.corpus_texts("flores200", languages, mode="sentences")
+    sentence_texts = texts if mode == "sentences" else fairness.corpus_texts("flores200", languages, mode="sentences")
     units = [u for code in languages for u in ([texts.texts[code]] if mode == "petrov" else texts.texts[code])]
     sentences = [s for code in languages for s in sentence_texts.texts[code]]
     megabytes, sentence_mb = (sum(len(u.encode("utf-8")) for u in us) / 1e6 for us in (units, sentences))

@@ -37,7 +37,7 @@ TARGET_ROWS = {"ToMe": ["tome", "tome (decreasing r)", "tome at blocks 0-3"],
                "top-k": ["evit", "evit at layer 1", "fastv"]}
 
 
-def selection_time(model, pixels: torch.Tensor, method: str, repeats: int, at_layers=None) -> float:
+def selection_time(model, pixels: torch.Tensor, method: str, repeats: int, **options) -> float:
     """Median time (ms) of one call of the method's rule on the tensors of a real reduction step."""
     captured = {}
     rule = pruning.METHOD_RULES[method]
@@ -46,7 +46,7 @@ def selection_time(model, pixels: torch.Tensor, method: str, repeats: int, at_la
         captured.setdefault("step", step)
         return rule(step)
 
-    pruning.apply(model, method, keep=0.5, at_layers=at_layers)
+    pruning.apply(model, method, keep=0.5, **options)
     encoder = pruning.patch.find_encoder(model)[0]
     getattr(encoder, pruning.PATCH_ATTRIBUTE).rule = spy
     with torch.no_grad():
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     speedups = {}
     for label, method, options in CONFIGS:
         row = vision_eval.speedup(model, pixels, method, 0.5, threads=args.threads, repeats=args.repeats, **options)
-        sel = selection_time(model, pixels[:8], method, args.repeats, options.get("at_layers"))
+        sel = selection_time(model, pixels[:8], method, args.repeats, **options)
         speedups[label] = row["speedup"]
         lines.append(f"| {label} | {row['place']} | {row['ms']:.0f} | {row['unpruned_ms']:.0f} | {row['speedup']:.2f}x "
                      f"| {row['gflops']:.2f} | {sel:.2f} | {row['cls_cos']:.3f} | {row['pooled_cos']:.3f} |")

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.errors import AssetError, InvalidTextError, UnknownNameError, WorkbenchError
+from workbench.errors import AssetError, InvalidTextError, UnknownNameError, UsageError, WorkbenchError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         return args.func(args)
-    except (UnknownNameError, InvalidTextError) as exc:
+    except (UnknownNameError, InvalidTextError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except AssetError as exc:

@@ -21,6 +21,10 @@ class InvalidTextError(WorkbenchError, ValueError):
     """Input that is not valid Unicode text (a lone surrogate) or a file that is not valid UTF-8."""
 
 
+class UsageError(WorkbenchError, ValueError):
+    """A command-line option this analysis cannot take (e.g. a block the model does not have)."""
+
+
 class AssetError(WorkbenchError):
     """A registry asset is missing, corrupt, or could not be fetched."""
 

@@ -35,6 +35,7 @@ from torch import nn
 
 from workbench import pruning
 from workbench.config import cache_dir, pick, write_atomic
+from workbench.errors import UsageError, unknown_name
 
 NAMED_IMAGES = ("astronaut", "chelsea", "coffee", "rocket", "horse", "camera", "cat", "immunohistochemistry",
                 "brick", "grass", "gravel", "coins", "clock", "moon", "hubble_deep_field", "page")
@@ -202,13 +203,10 @@ def speedup(model: nn.Module, pixels: torch.Tensor, method: str, keep: float = 0
     the speed-up and the mean CLS and pooled-feature cosine to the unpruned model; the model is left
     unpatched.
     """
-    encoder = pruning.patch.find_encoder(model)[0]
-    size = encoder.config.patch_size
-    n_patches = (pixels.shape[-2] // size) * (pixels.shape[-1] // size)
     fidelity = evaluate(model, pixels, np.full(len(pixels), -1), method, keep, **options)
     pruning.apply(model, method, keep=keep, track_sources=False, **options)
     try:
-        place, gflops = _patched_cost(model, n_patches)
+        place, gflops = _patched_cost(model, pixels)
         pruned = latency(model, pixels, threads, repeats=repeats)
     finally:
         pruning.remove(model)
@@ -218,9 +216,11 @@ def speedup(model: nn.Module, pixels: torch.Tensor, method: str, keep: float = 0
             "cls_cos": float(fidelity["cls_cos"].mean()), "pooled_cos": float(fidelity["pooled_cos"].mean())}
 
 
-def _patched_cost(model: nn.Module, n_patches: int) -> tuple[str, float]:
-    """Where the installed patch acts (``pruning.place``) and the analytic GFLOPs per image."""
-    patch = getattr(pruning.patch.find_encoder(model)[0], pruning.PATCH_ATTRIBUTE)
+def _patched_cost(model: nn.Module, pixels: torch.Tensor) -> tuple[str, float]:
+    """Where the installed patch acts (``pruning.place``) and the analytic GFLOPs per image of ``pixels``."""
+    encoder = pruning.patch.find_encoder(model)[0]
+    patch, size = getattr(encoder, pruning.PATCH_ATTRIBUTE), encoder.config.patch_size
+    n_patches = (pixels.shape[-2] // size) * (pixels.shape[-1] // size)
     return pruning.place(patch.at_layers, patch.depth), model_flops(model, n_patches) / 1e9
 
 
@@ -293,7 +293,7 @@ def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: 
         reference = reference or encode(model, pixels)
         per_image = evaluate(model, pixels, labels, method, keep, reference=reference, decoder=decoder, **options)
         pruning.apply(model, method, keep=keep, **options)
-        place, gflops = _patched_cost(model, 256)
+        place, gflops = _patched_cost(model, pixels)
         pruning.remove(model)
         row = {"method": method, "keep": keep, "place": place, "gflops": gflops}
         for name, values in per_image.items():
@@ -363,8 +363,6 @@ def _cli_eval(args: argparse.Namespace) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     for m in methods:
         if m not in pruning.METHODS:
-            from workbench.errors import unknown_name
-
             raise unknown_name("pruning method", m, pruning.METHODS)
     options = {"at_layers": args.at_layers} if args.at_layers else {}
     model = load_dinov2_s()
@@ -372,10 +370,7 @@ def _cli_eval(args: argparse.Namespace) -> int:
         for m in methods:
             pruning.apply(model, m, keep=args.keep[0], **options)
     except ValueError as exc:
-        from workbench.cli import EXIT_USAGE
-
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(str(exc)) from None
     finally:
         pruning.remove(model)
     images = offline_images(n_labelled=args.images)
