@@ -30,6 +30,7 @@ import polars as pl
 import regex
 
 from workbench.errors import UnknownNameError, WorkbenchError
+from workbench.stats import bootstrap_interval
 
 #: ISO 15924 scripts written without spaces between words (see the module docstring).
 NO_SPACE_SCRIPTS = frozenset({"Hans", "Hant", "Jpan", "Thai", "Laoo", "Khmr", "Mymr", "Tibt"})
@@ -192,10 +193,8 @@ def _sentence_premium_one(frame: pl.DataFrame, tokenizer: str, reference: str, n
     ref = wide[reference].to_numpy().astype(float)
     keep = ref > 0
     ratios = wide.select(languages).to_numpy().astype(float)[keep] / ref[keep, None]  # (n, L)
-    idx = np.random.default_rng(seed).integers(0, len(ratios), size=(n_boot, len(ratios)))
-    boot = np.concatenate([np.median(ratios[chunk], axis=1) for chunk in np.array_split(idx, max(1, n_boot // 50))])
-    alpha = (1 - level) / 2
-    low, high = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+    low, high, _ = bootstrap_interval(lambda idx: np.median(ratios[idx], axis=1), len(ratios), draws=n_boot,
+                                      level=level, rng=seed)
     return pl.DataFrame({"language": languages, "tokenizer": tokenizer, "median": np.median(ratios, axis=0),
                          "ci_low": low, "ci_high": high, "n": len(ratios)})
 

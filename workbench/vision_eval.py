@@ -36,6 +36,7 @@ from torch import nn
 from workbench import pruning
 from workbench.config import cache_dir, pick, write_atomic
 from workbench.errors import UsageError, unknown_name
+from workbench.stats import bootstrap_interval
 
 NAMED_IMAGES = ("astronaut", "chelsea", "coffee", "rocket", "horse", "camera", "cat", "immunohistochemistry",
                 "brick", "grass", "gravel", "coins", "clock", "moon", "hubble_deep_field", "page")
@@ -231,8 +232,8 @@ def bootstrap_ci(values: Sequence[float], n: int = 1000, level: float = 0.95, se
     (1.0, 1.0)
     """
     values = np.asarray(values, dtype=float)
-    means = np.random.default_rng(seed).choice(values, (n, len(values))).mean(axis=1)
-    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    low, high, _ = bootstrap_interval(lambda idx: values[idx].mean(axis=1), len(values), draws=n, level=level,
+                                      rng=seed)
     return float(low), float(high)
 
 

@@ -22,6 +22,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from workbench.stats import bootstrap_interval
+
 #: The paper's 8-tokenizer table: name, %TR, %Pure, token count, unique tokens, TR-MMLU (%).
 #: Source: malibayram/tokenizer_benchmark paper/results_and_analysis.tex (tab:tokenizer-benchmark).
 PAPER_TABLE: tuple[dict[str, object], ...] = (
@@ -96,13 +98,8 @@ def _permutation_p(x: np.ndarray, y: np.ndarray, statistic, permutations: int, r
 
 
 def _bootstrap_ci(x: np.ndarray, y: np.ndarray, statistic, draws: int, rng) -> tuple[tuple[float, float], int]:
-    idx = rng.integers(0, len(x), size=(draws, len(x)))
-    values = statistic(x[idx], y[idx])
-    kept = values[~np.isnan(values)]
-    if kept.size == 0:
-        return (float("nan"), float("nan")), draws
-    low, high = np.percentile(kept, [2.5, 97.5])
-    return (float(low), float(high)), int(draws - kept.size)
+    low, high, dropped = bootstrap_interval(lambda idx: statistic(x[idx], y[idx]), len(x), draws=draws, rng=rng)
+    return (float(low), float(high)), dropped
 
 
 def correlate(x: Sequence[float], y: Sequence[float], *, bootstrap: int = 10000, permutations: int = 20000,
