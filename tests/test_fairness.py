@@ -1,4 +1,9 @@
-"""workbench.fairness: published Petrov et al. (2023) counts, the cache, display, exports, CLI, bad input."""
+"""workbench.fairness: published Petrov et al. (2023) counts, the cache, the views, exports, CLI, bad input.
+
+Published figures are read from :mod:`workbench.fairness.published`, never copied here. Tests that
+count FLORES-200 are skipped without it; the others run on the UDHR (a registry asset) or on
+small files written here.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ import argparse
 import polars as pl
 import pytest
 
-from workbench import corpora, fairness, metrics, zoo
+from workbench import corpora, fairness, zoo
 from workbench.errors import UnknownNameError, WorkbenchError
+from workbench.explorers import Explorer
+from workbench.fairness import counting, published
 
-pytestmark = pytest.mark.skipif(not corpora.flores_available(), reason="FLORES-200 is not on this machine")
+needs_flores = pytest.mark.skipif(not corpora.flores_available(), reason="FLORES-200 is not on this machine")
+PUBLISHED = ("gpt2", "cl100k_base", "llama2", "xlm-roberta")  # the tokenizers petrov_counts counts
 
 
 @pytest.fixture(autouse=True)
@@ -18,43 +26,53 @@ def private_cache(tmp_path, monkeypatch):
     """Results go to a fresh directory, so every test counts for real and cache effects are visible."""
     target = tmp_path / "results"
     target.mkdir()
-    monkeypatch.setattr(fairness, "cache_dir", lambda *parts: target)
+    monkeypatch.setattr(counting, "cache_dir", lambda *parts: target)
     return target
 
 
 @pytest.fixture(scope="module")
 def petrov_counts():
-    return fairness.counts(["gpt2", "cl100k_base", "llama2", "xlm-roberta"], "flores200",
-                           ["eng_Latn", "tur_Latn", "shn_Mymr"], "petrov", progress=False, cache=False)
+    if not corpora.flores_available():
+        pytest.skip("FLORES-200 is not on this machine")
+    return fairness.counts(list(PUBLISHED), "flores200", list(published.PETROV_2023_COUNTED_LANGUAGES), "petrov",
+                           progress=False, cache=False)
 
 
 def tokens(frame: pl.DataFrame, language: str, tokenizer: str) -> int:
     return frame.filter((pl.col("language") == language) & (pl.col("tokenizer") == tokenizer))["tokens"].item()
 
 
-def test_english_totals_match_petrov_et_al(petrov_counts):
-    # Petrov et al. 2023, assets/tokenization_lengths.csv (row "English"): GPT-2 52,567; cl100k_base 52,835;
-    # LLAMA 60,621; XLM-RoBERTa 59,656. UTF-8 bytes 259,396 (ByT5 column minus its EOS) and 259,170 chars (UTF-32).
-    assert [tokens(petrov_counts, "eng_Latn", t) for t in ("gpt2", "cl100k_base", "llama2", "xlm-roberta")] == [
-        52567, 52835, 60621, 59656]
+def test_every_published_count_reproduces_to_the_token(petrov_counts):
+    cells = [(lang, t) for t in PUBLISHED for lang in published.PETROV_2023_COUNTED_LANGUAGES]
+    assert [tokens(petrov_counts, *cell) for cell in cells] == [published.published_tokens(t, lang)
+                                                                 for lang, t in cells]
     eng = petrov_counts.filter(pl.col("language") == "eng_Latn").row(0, named=True)
-    assert (eng["bytes"], eng["chars"]) == (259396, 259170)
+    # their ByT5 column counts UTF-8 bytes, their UTF-32 column code points
+    assert (eng["bytes"], eng["chars"]) == (published.published_tokens("utf8-bytes", "eng_Latn"),
+                                            published.published_tokens("unicode-chars", "eng_Latn"))
 
 
-def test_cl100k_turkish_and_shan_match_petrov_et_al(petrov_counts):
-    # Petrov et al. 2023, tokenization_lengths.csv: cl100k_base Turkish 101,176, Shan 795,074 (premiums 1.91, 15.05).
-    assert tokens(petrov_counts, "tur_Latn", "cl100k_base") == 101176
-    assert tokens(petrov_counts, "shn_Mymr", "cl100k_base") == 795074
-    prem = metrics.premium(petrov_counts).filter(pl.col("tokenizer") == "cl100k_base")
+def test_cl100k_premiums_match_the_published_premiums(petrov_counts):
+    prem = fairness.premium(petrov_counts).filter(pl.col("tokenizer") == "cl100k_base")
     got = {lang: round(p, 2) for lang, p in zip(prem["language"], prem["premium"], strict=True)}
-    assert got == {"eng_Latn": 1.0, "tur_Latn": 1.91, "shn_Mymr": 15.05}
+    table = dict(zip(published.PETROV_2023_LANGUAGES, published.PETROV_2023_PREMIUMS["cl100k_base"], strict=True))
+    assert got == {"eng_Latn": 1.0, "tur_Latn": table["tur_Latn"], "shn_Mymr": table["shn_Mymr"]}
 
 
-def test_other_published_cells(petrov_counts):
-    # Petrov et al. 2023, tokenization_lengths.csv: GPT-2 Turkish 127,797 / Shan 986,091; LLAMA 126,485 / 718,299;
-    # XLM-RoBERTa 61,972 / 263,999.
-    cells = [(lang, t) for t in ("gpt2", "llama2", "xlm-roberta") for lang in ("tur_Latn", "shn_Mymr")]
-    assert [tokens(petrov_counts, *cell) for cell in cells] == [127797, 986091, 126485, 718299, 61972, 263999]
+def test_published_counts_and_premiums_agree_with_each_other():
+    """Their two files, transcribed separately: every premium of a counted language is count / English count."""
+    premiums = {t: dict(zip(published.PETROV_2023_LANGUAGES, v, strict=True))
+                for t, v in published.PETROV_2023_PREMIUMS.items()}
+    checked = 0
+    for tok, *_ in published.PETROV_2023_COUNTS.values():
+        for lang in ("tur_Latn", "shn_Mymr"):
+            if premiums.get(tok, {}).get(lang) is not None:
+                ratio = published.published_tokens(tok, lang) / published.published_tokens(tok, "eng_Latn")
+                assert round(ratio, 2) == premiums[tok][lang], (tok, lang)
+                checked += 1
+    assert checked >= 12
+    with pytest.raises(KeyError):
+        published.published_tokens("o200k_base", "eng_Latn")
 
 
 def test_byte_fallback_is_counted_for_llama2_shan(petrov_counts):
@@ -69,26 +87,29 @@ def test_flag_counts_place_each_flagged_token_in_its_own_list():
     encoded = tok.encode_batch(texts)
     types = [[tok.token_type(i) for i in ids] for ids in encoded]
     expected = [[t.count("control"), t.count("byte")] for t in types]
-    assert fairness._flag_counts("llama2", encoded).tolist() == expected
+    assert counting._flag_counts("llama2", encoded).tolist() == expected
     assert sum(b for _, b in expected) > 0  # the case is not vacuous
-    assert fairness._flag_counts("unicode-chars", [[97, 0x1F99C], []]).tolist() == [[0, 0], [0, 0]]
+    assert counting._flag_counts("unicode-chars", [[97, 0x1F99C], []]).tolist() == [[0, 0], [0, 0]]
 
 
+@needs_flores
 def test_sentence_mode_is_tidy_and_sums_close_to_the_corpus_total(private_cache):
     sent = fairness.counts(["cl100k_base"], "flores200", ["eng_Latn", "tur_Latn"], "sentences", progress=False)
     assert sent.columns == list(fairness.SENTENCE_COLUMNS)
     assert sent.group_by("language").len().sort("language")["len"].to_list() == [2009, 2009]
     eng = sent.filter(pl.col("language") == "eng_Latn")
-    assert eng["chars"].sum() == 259170 - 2008 - 2  # the joined string adds 2008 spaces and 2 file-end spaces
-    assert abs(eng["tokens"].sum() - 52835) < 300  # no joining spaces: a little different from the total
+    joined = published.published_tokens("unicode-chars", "eng_Latn")  # code points of the joined corpus string
+    assert eng["chars"].sum() == joined - 2008 - 2  # the joined string adds 2008 spaces and 2 file-end spaces
+    # no joining spaces: a little different from the total
+    assert abs(eng["tokens"].sum() - published.published_tokens("cl100k_base", "eng_Latn")) < 300
     assert eng["words"].min() > 0
 
 
 def test_results_are_cached_and_reused(private_cache, monkeypatch):
-    first = fairness.counts(["gpt2"], "flores200", ["eng_Latn", "fra_Latn"], "petrov", progress=False)
+    first = fairness.counts(["gpt2"], "udhr", ["eng", "tur"], "petrov", progress=False)
     assert len(list(private_cache.glob("petrov-*.parquet"))) == 1
-    monkeypatch.setattr(fairness, "_count_tokenizer", lambda *a: pytest.fail("should have been served from cache"))
-    again = fairness.counts(["gpt2"], "flores200", ["eng_Latn", "fra_Latn"], "petrov", progress=False)
+    monkeypatch.setattr(counting, "_count_tokenizer", lambda *a: pytest.fail("should have been served from cache"))
+    again = fairness.counts(["gpt2"], "udhr", ["eng", "tur"], "petrov", progress=False)
     assert again.equals(first)
 
 
@@ -101,14 +122,14 @@ def test_a_failure_mid_count_leaves_no_cache_entry(private_cache, monkeypatch):
             raise RuntimeError("tokenizer crashed")
         return [[0] * len(t) for t in texts]
 
-    from workbench import zoo
-    monkeypatch.setattr(fairness, "_CHUNK", 1)
+    monkeypatch.setattr(counting, "_CHUNK", 1)
     monkeypatch.setattr(zoo.Tokenizer, "encode_batch", failing)
     with pytest.raises(RuntimeError):
-        fairness.counts(["gpt2"], "flores200", ["eng_Latn", "fra_Latn"], "petrov", progress=False)
+        fairness.counts(["gpt2"], "udhr", ["eng", "tur"], "petrov", progress=False)
     assert list(private_cache.iterdir()) == []
 
 
+@needs_flores
 def test_unknown_language_and_tokenizer_list_the_known_ones():
     with pytest.raises(UnknownNameError, match="Did you mean 'tur_Latn'"):
         fairness.counts(["gpt2"], "flores200", ["tur_Latm"], progress=False)
@@ -129,35 +150,42 @@ def test_empty_or_non_utf8_corpus_file_is_a_clear_error(tmp_path, private_cache,
     assert list(private_cache.iterdir()) == []
 
 
-def test_token_view_groups_byte_fallback_pieces():
-    view = fairness.compute_token_view("ၵေႃႈ", ["llama2", "gpt2"])
-    assert any(g.kind == "byte" and len(g.ids) > 1 for g in view["llama2"])
-    assert "".join(g.text for g in view["llama2"]) == "ၵေႃႈ"
-    assert sum(len(g.ids) for g in view["gpt2"]) == len(fairness.zoo.load_tokenizer("gpt2").encode("ၵေႃႈ"))
-
-
+@needs_flores
 def test_rtl_language_is_rendered_right_to_left():
-    html = fairness._explorer_html("flores200", ["o200k_base"], ["arb_Arab", "eng_Latn"], 0)
+    view = fairness.compute_sentence_view("flores200", ["o200k_base"], ["arb_Arab", "eng_Latn"], 0)
+    html = fairness.render_sentence_view(view)
     assert html.count('dir="rtl"') == 1 and html.count('dir="ltr"') == 1
 
 
-def test_token_explorer_follows_its_controls():
-    box = fairness.token_explorer("flores200", ["gpt2"], ["eng_Latn"])
-    tok_pick, lang_pick, sentence = box.children[0].children
-    out = box.children[1]
-    first = out.value
-    sentence.value = 3
-    assert out.value != first and corpora.load_flores("eng_Latn")[3].split()[0] in out.value
-    tok_pick.value = ("gpt2", "cl100k_base")
-    assert "<b>cl100k_base</b>" in out.value
+def test_sentence_explorer_follows_its_controls():
+    ex = fairness.sentence_explorer("udhr", ["gpt2"], ["eng", "tur"])
+    assert isinstance(ex, Explorer) and set(ex.controls) == {"tokenizers", "languages", "sentence"}
+    assert [row.language for row in ex.result.languages] == ["eng", "tur"]
+    ex.controls["sentence"].value = 3
+    english = corpora.parallel_corpus("udhr", ["eng"])["eng"][3]
+    assert ex.result.index == 3 and "".join(g.text for g in ex.result.languages[0].tokens["gpt2"]) == english
+    ex.controls["tokenizers"].value = ("gpt2", "cl100k_base")
+    assert set(ex.result.languages[1].tokens) == {"gpt2", "cl100k_base"}
+
+
+def test_cost_explorer_recomputes_for_its_tokenizer_and_price():
+    udhr = fairness.counts(["gpt2", "cl100k_base"], "udhr", ["eng", "tur"], progress=False)
+    ex = fairness.cost_explorer(udhr, "eng")
+    assert isinstance(ex, Explorer) and set(ex.controls) == {"tokenizer", "price_per_million"}
+    ex.controls["tokenizer"].value = "cl100k_base"
+    ex.controls["price_per_million"].value = 4.0
+    turkish = tokens(udhr, "tur", "cl100k_base")
+    assert ex.result["tokenizer"].unique().to_list() == ["cl100k_base"]
+    assert ex.result.filter(pl.col("language") == "tur")["cost"].item() == pytest.approx(turkish * 4.0 / 1e6)
 
 
 def test_exports_round_trip(petrov_counts, tmp_path):
-    matrix = metrics.premium_matrix(metrics.premium(petrov_counts))
+    matrix = fairness.premium_matrix(fairness.premium(petrov_counts))
     assert pl.read_csv(fairness.export(petrov_counts, tmp_path / "c.csv")).equals(petrov_counts)
     assert pl.read_parquet(fairness.export(matrix, tmp_path / "m.parquet")).equals(matrix)
     latex = fairness.export(matrix, tmp_path / "m.tex").read_text()
-    assert r"shn\_Mymr & 18.76 & 15.05 & 11.85 & 4.43 \\" in latex  # Petrov et al. 2023 table values
+    shan = [f"{published.PETROV_2023_PREMIUMS[t][1]:.2f}" for t in PUBLISHED]  # their 2nd language is Shan
+    assert r"shn\_Mymr & " + " & ".join(shan) + r" \\" in latex
     with pytest.raises(UnknownNameError):
         fairness.export(matrix, tmp_path / "m.xlsx")
 
@@ -165,9 +193,10 @@ def test_exports_round_trip(petrov_counts, tmp_path):
 def test_cost_of_the_same_service(petrov_counts):
     cost = fairness.compute_cost(petrov_counts, price_per_million=2.0)
     row = cost.filter((pl.col("language") == "tur_Latn") & (pl.col("tokenizer") == "cl100k_base")).row(0, named=True)
-    assert row["cost"] == pytest.approx(101176 * 2.0 / 1e6)
+    assert row["cost"] == pytest.approx(published.published_tokens("cl100k_base", "tur_Latn") * 2.0 / 1e6)
 
 
+@needs_flores
 def test_cli_counts_writes_one_row_per_language_and_tokenizer(tmp_path):
     parser = argparse.ArgumentParser()
     fairness.register_cli(parser.add_subparsers())
@@ -177,16 +206,18 @@ def test_cli_counts_writes_one_row_per_language_and_tokenizer(tmp_path):
     assert args.func(args) == 0
     frame = pl.read_csv(out)
     assert frame.columns[:5] == ["language", "tokenizer", "tokens", "bytes", "chars"]
-    assert tokens(frame, "tur_Latn", "cl100k_base") == 101176 and len(frame) == 4
+    assert tokens(frame, "tur_Latn", "cl100k_base") == published.published_tokens("cl100k_base", "tur_Latn")
+    assert len(frame) == 4
 
 
 def test_petrov_comparison_tables(petrov_counts):
     table = fairness.petrov_count_comparison(petrov_counts)
     assert table["equal"].all() and table.height == 12  # gpt2, cl100k_base, llama2, xlm-roberta x 3 languages
-    prem = fairness.petrov_comparison(metrics.premium(petrov_counts))
+    prem = fairness.petrov_comparison(fairness.premium(petrov_counts))
     assert prem.filter(pl.col("language") == "shn_Mymr")["difference"].to_list() == [0.0, 0.0, 0.0, 0.0]
 
 
+@needs_flores
 def test_sampled_sentences_keep_their_corpus_ids(private_cache):
     sent = fairness.counts(["gpt2"], "flores200", ["eng_Latn", "tur_Latn"], "sentences", sample=5, progress=False)
     ids = corpora.sample_indices(2009, 5, 0)
@@ -195,6 +226,7 @@ def test_sampled_sentences_keep_their_corpus_ids(private_cache):
     assert sent.filter(pl.col("language") == "eng_Latn")["chars"].to_list() == [len(english[i]) for i in ids]
 
 
+@needs_flores
 def test_fertility_and_allocation_on_a_small_sample():
     fert = fairness.compute_fertility(["gpt2"], "flores200", ["eng_Latn", "tha_Thai"], n=10)
     rows = {r["language"]: r for r in fert.iter_rows(named=True)}
@@ -206,6 +238,7 @@ def test_fertility_and_allocation_on_a_small_sample():
     assert jsd[("eng_Latn", "eng_Latn")] == 0.0 and 0.0 < jsd[("eng_Latn", "fra_Latn")] < 1.0
 
 
-def test_report_html_holds_the_heatmap_and_the_premium_matrix(petrov_counts):
-    page = fairness.report_html(petrov_counts)
-    assert "data:image/png;base64," in page and "<td>shn_Mymr</td><td>18.76</td><td>15.05</td>" in page
+def test_report_holds_the_heatmap_and_the_premium_matrix(petrov_counts):
+    page = fairness.render_report(petrov_counts)
+    gpt2, cl100k = (f"{published.PETROV_2023_PREMIUMS[t][1]:.2f}" for t in ("gpt2", "cl100k_base"))
+    assert "data:image/png;base64," in page and f"<td>shn_Mymr</td><td>{gpt2}</td><td>{cl100k}</td>" in page

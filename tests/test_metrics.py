@@ -1,4 +1,4 @@
-"""workbench.metrics: every formula against values computed by hand, and the errors for bad input."""
+"""workbench.fairness.metrics: every formula against values computed by hand, and the errors for bad input."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from workbench import metrics
 from workbench.errors import UnknownNameError, WorkbenchError
+from workbench.fairness import metrics
 
 
 def table(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
@@ -124,6 +124,8 @@ def test_fertility_and_continued_words_by_hand():
     assert metrics.fertility([0, 3]) == 3.0  # words with no token are skipped, as in Rust et al.
     with pytest.raises(WorkbenchError):
         metrics.fertility([])
+    with pytest.raises(WorkbenchError):
+        metrics.fertility([0, 0])  # no word got a token: an error, not a fertility of 0
 
 
 def test_word_segmentation_is_script_aware():

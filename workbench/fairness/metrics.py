@@ -1,8 +1,10 @@
 """Fairness metrics over token counts: premiums, parity, compression, fertility, inequality, allocation, overlap.
 
-Every function here is pure arithmetic over numbers or token ids that :mod:`workbench.fairness` has
-already counted (the one module that runs tokenizers over corpora). The metrics follow the papers
-named in each docstring:
+Every function here is pure arithmetic over numbers, spans or token ids that other modules have
+already produced (:mod:`~workbench.fairness.counting` runs tokenizers over whole corpora,
+:mod:`~workbench.fairness.vocabulary` over samples of sentences); nothing here loads a tokenizer or
+reads a corpus. :func:`fertility` and :func:`word_spans` are the definitions the whole package uses
+(the Turkish boundary metrics call them too). The metrics follow the papers named in each docstring:
 
 * Petrov et al. (2023), "Language Model Tokenizers Introduce Unfairness Between Languages":
   premium (corpus-total ratio to a reference language) and parity.
@@ -74,9 +76,13 @@ def count_words(text: str, script: str) -> int:
 def fertility(word_token_counts: Sequence[int]) -> float:
     """Average tokens per word: ``Σ_w n_w / |W|`` over words with ``n_w ≥ 1`` (Rust et al. 2021, Ács 2019).
 
-    1.0 is the minimum (every word one token).
+    The workbench's one definition of fertility. Convention: words with **no** token (``n_w = 0``) are
+    **skipped**, not counted as zero. Rust et al. average over the words a tokenizer actually encodes;
+    a word gets no token only when the tokenizer drops its characters (e.g. a normaliser that strips
+    them), and counting it as 0 would make a tokenizer that erases text look cheaper. So 1.0 is the
+    minimum (every word one token), and a sequence with no tokenized word is an error, not 0.
 
-    >>> fertility([1, 2, 3])
+    >>> fertility([1, 2, 3, 0])
     2.0
     """
     counts = [n for n in word_token_counts if n > 0]

@@ -1,0 +1,65 @@
+"""The ``workbench fairness counts|report`` commands: a thin argparse layer over the fairness package.
+
+Only the standard library is imported at the top, so building ``workbench --help`` loads no corpus,
+tokenizer or plotting code; each command imports what it runs. Corpus names, counting modes and
+language codes are checked by :func:`~workbench.fairness.texts.corpus_texts` (an unknown one is a
+usage error that lists the known ones), so the lists are written in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``workbench fairness counts|report``."""
+    parser = subparsers.add_parser("fairness", help="token counts and premiums over a parallel corpus")
+    commands = parser.add_subparsers(dest="fairness_command", required=True)
+    for command, helptext, func in (("counts", "token counts per (language, tokenizer) as CSV/Parquet", counts_command),
+                                    ("report", "an HTML report of premiums and inequality", report_command)):
+        sub = commands.add_parser(command, help=helptext)
+        sub.add_argument("--corpus", default=None, help="flores200 or udhr (default: flores200 if present)")
+        sub.add_argument("--tokenizers", default=None, help="comma-separated zoo names (default: the default zoo)")
+        sub.add_argument("--mode", default="petrov", help="petrov (whole-corpus strings, default) or sentences")
+        sub.add_argument("--languages", default=None, help="comma-separated codes (default: all)")
+        sub.add_argument("--reference", default="eng_Latn", help="reference language for premiums (report)")
+        sub.add_argument("--out", type=Path, required=True)
+        sub.set_defaults(func=func)
+
+
+def _counts(args: argparse.Namespace):
+    """The counts the arguments ask for (a polars frame)."""
+    from workbench import zoo
+    from workbench.fairness.counting import counts
+
+    tokenizers = args.tokenizers.split(",") if args.tokenizers else zoo.list_tokenizers(default_only=True)
+    languages = args.languages.split(",") if args.languages else None
+    return counts(tokenizers, args.corpus, languages, args.mode)
+
+
+def counts_command(args: argparse.Namespace) -> int:
+    """``workbench fairness counts``: one row per (language, tokenizer), sentence counts summed, to ``--out``."""
+    import polars as pl
+
+    from workbench.fairness.exports import export
+
+    frame = _counts(args)
+    if args.mode == "sentences":
+        frame = frame.group_by("language", "tokenizer", maintain_order=True).agg(
+            pl.col("tokens", "bytes", "chars", "words", "unknown", "byte_fallback").sum())
+    export(frame, args.out)
+    print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """``workbench fairness report``: the HTML page of :func:`~workbench.fairness.explorer.render_report`."""
+    from workbench.fairness.explorer import render_report
+
+    page = render_report(_counts(args), args.reference)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(page, encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0

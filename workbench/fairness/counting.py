@@ -1,0 +1,162 @@
+"""Token counts of a parallel corpus, per tokenizer, cached: the one module that runs tokenizers over whole corpora.
+
+:mod:`~workbench.fairness.texts` picks the texts, this module encodes them, and
+:mod:`~workbench.fairness.metrics` turns the counts into premiums, rates and inequality. It follows
+Petrov et al. (2023), "Language Model Tokenizers Introduce Unfairness Between Languages" (NeurIPS),
+and extends it with current tokenizers and sentence-level statistics.
+
+Two counting modes (:data:`~workbench.fairness.texts.Mode`):
+
+* ``petrov`` — their exact recipe: the **whole string** of each language encoded once without special
+  tokens. One row per (language, tokenizer): :data:`PETROV_COLUMNS`.
+* ``sentences`` — every sentence encoded on its own (batched), one tidy row per (language,
+  sentence_id, tokenizer) with tokens, UTF-8 bytes, characters and words (script-aware, see
+  :func:`workbench.fairness.metrics.word_spans`): :data:`SENTENCE_COLUMNS`. Everything
+  sentence-level derives from this table.
+
+Both also count ``unknown`` tokens (ids of the tokenizer's unknown token, type ``control``; nothing
+else of that type can appear since no special tokens are added) and ``byte_fallback`` tokens
+(``<0xAB>`` pieces, type ``byte``). Results are cached per tokenizer under
+``cache_dir("results", "fairness")``, keyed by the tokenizer's file hash, the corpus hash, the mode
+and :data:`CODE_VERSION`, written atomically: a failure leaves no partial entry.
+
+>>> counts(["cl100k_base"], languages=["eng_Latn"])["tokens"].item()   # doctest: +SKIP
+52835
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import sys
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from tqdm.auto import tqdm
+
+from workbench import assets, corpora, zoo
+from workbench.config import cache_dir, write_atomic
+from workbench.fairness.metrics import count_words
+from workbench.fairness.texts import CorpusTexts, Mode, corpus_texts
+
+CODE_VERSION = "1"
+PETROV_COLUMNS = ("language", "tokenizer", "tokens", "bytes", "chars", "unknown", "byte_fallback")
+SENTENCE_COLUMNS = ("language", "sentence_id", "tokenizer", "tokens", "bytes", "chars", "words", "unknown",
+                    "byte_fallback")
+_CHUNK = 8  # languages per encode_batch call in petrov mode (bounds memory, keeps both cores busy)
+
+
+def tokenizer_digest(name: str) -> str:
+    """sha256 over the tokenizer's asset hashes and the zoo's converter version (the name for baselines/hub)."""
+    parts = [name] if name.startswith("hf:") else [assets.get(a).sha256 for a in zoo.spec(name).assets] or [name]
+    return hashlib.sha256("|".join([*parts, zoo.CONVERTER_VERSION]).encode()).hexdigest()
+
+
+def cache_path(name: str, texts: CorpusTexts) -> Path:
+    """Where the counts of tokenizer ``name`` over ``texts`` are cached."""
+    safe = name.replace("/", "_").replace(":", "_")
+    key = f"{texts.mode}-{texts.name}-{safe}-{tokenizer_digest(name)[:12]}-{texts.digest[:12]}-v{CODE_VERSION}"
+    return cache_dir("results", "fairness") / f"{key}.parquet"
+
+
+def counts(tokenizers: Sequence[str], corpus: corpora.CorpusName | None = None, languages: Sequence[str] | None = None,
+           mode: Mode = "petrov", *, path: str | Path | None = None, progress: bool = True,
+           texts: CorpusTexts | None = None, cache: bool = True, sample: int | None = None) -> pl.DataFrame:
+    """Token counts of every tokenizer over every language (``mode``: see the module docstring), cached.
+
+    Returns :data:`PETROV_COLUMNS` or :data:`SENTENCE_COLUMNS` rows, tokenizers in the order given.
+    ``cache=False`` recounts and leaves the cache untouched (benchmarks); ``texts`` skips re-reading;
+    ``sample`` counts that many aligned sentences per language (sentences mode, see :func:`corpus_texts`).
+    """
+    for name in tokenizers:
+        if not name.startswith("hf:"):
+            zoo.spec(name)  # unknown names fail before any work
+    texts = texts or corpus_texts(corpus, languages, mode, path, sample=sample)
+    frames, todo = {}, []
+    for name in tokenizers:
+        cached = _read_cache(cache_path(name, texts), texts) if cache else None
+        frames[name] = cached if cached is not None else todo.append(name)
+    size = len(todo) * len(texts.texts)
+    with tqdm(total=size, desc=f"counting ({mode})", unit="lang", disable=not progress or not size,
+              file=sys.stderr) as bar:
+        for name in todo:
+            frames[name] = _count_tokenizer(name, texts, bar)
+            if cache:
+                write_atomic(cache_path(name, texts), frames[name].write_parquet)
+    return pl.concat([frames[name] for name in tokenizers])
+
+
+def _read_cache(target: Path, texts: CorpusTexts) -> pl.DataFrame | None:
+    if not target.is_file():
+        return None
+    frame = pl.read_parquet(target)
+    return frame if set(frame["language"].unique()) == set(texts.texts) else None
+
+
+@cache
+def _flag_codes(name: str) -> np.ndarray:
+    """Per vocabulary id: 0 for an ordinary token, 1 for unknown/control, 2 for byte fallback."""
+    types = np.array(zoo.load_tokenizer(name).token_types)
+    return np.select([types == "control", types == "byte"], [1, 2], 0).astype(np.int8)
+
+
+def _flag_counts(name: str, encoded: list[list[int]]) -> np.ndarray:
+    """(unknown, byte-fallback) token counts of each id list: an array of shape (len(encoded), 2).
+
+    All lists go into one array: one pass from Python ints to numpy, the cost here (about a third of
+    SentencePiece's own encoding time on sentences). Only the flagged tokens are then placed back into
+    their list, by offset.
+    """
+    table = _flag_codes(name)
+    if not table.any():  # nothing to flag in this vocabulary (unicode-chars, mistral-tekken)
+        return np.zeros((len(encoded), 2), dtype=np.int64)
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    flat = np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64, count=int(lengths.sum()))
+    codes = table[flat]
+    hits = np.flatnonzero(codes)
+    owner = np.searchsorted(np.cumsum(lengths), hits, side="right")
+    flags = np.bincount(2 * owner + codes[hits] - 1, minlength=2 * len(encoded))
+    return flags.reshape(len(encoded), 2)
+
+
+def _count_tokenizer(name: str, texts: CorpusTexts, bar: tqdm) -> pl.DataFrame:
+    tok = zoo.load_tokenizer(name)
+    bar.set_postfix_str(name)
+    count = _count_petrov if texts.mode == "petrov" else _count_sentences
+    return count(tok, texts, bar)
+
+
+def _count_petrov(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataFrame:
+    rows = []
+    codes = list(texts.texts)
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start:start + _CHUNK]
+        encoded = tok.encode_batch([texts.texts[c] for c in chunk])
+        for code, ids, flags in zip(chunk, encoded, _flag_counts(tok.name, encoded), strict=True):
+            text = texts.texts[code]
+            rows.append((code, tok.name, len(ids), len(text.encode("utf-8")), len(text), *map(int, flags)))
+        bar.update(len(chunk))
+    return pl.DataFrame(rows, schema=list(PETROV_COLUMNS), orient="row")
+
+
+def _count_sentences(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataFrame:
+    frames = []
+    for code, sentences in texts.texts.items():
+        encoded = tok.encode_batch(sentences)
+        flags = _flag_counts(tok.name, encoded)
+        frames.append(pl.DataFrame({
+            "language": code, "sentence_id": texts.sentence_ids or np.arange(len(sentences)), "tokenizer": tok.name,
+            "tokens": [len(ids) for ids in encoded], "bytes": [len(s.encode("utf-8")) for s in sentences],
+            "chars": [len(s) for s in sentences], "words": _word_counts(texts.name, code, tuple(sentences)),
+            "unknown": flags[:, 0], "byte_fallback": flags[:, 1]}))
+        bar.update(1)
+    return pl.concat(frames).select(SENTENCE_COLUMNS)
+
+
+@cache
+def _word_counts(corpus: str, code: str, sentences: tuple[str, ...]) -> list[int]:
+    script = corpora.language_info(code).script
+    return [count_words(s, script) for s in sentences]
