@@ -1,4 +1,5 @@
-"""Notebook conventions: the same setup cell everywhere, narrative cells only, the anatomy of STYLE.md."""
+"""Notebook conventions: the same setup cell everywhere, narrative cells only, the anatomy of rule 7 (STYLE.md),
+and an nbval sanitizer that rounds floats but still fails on a real change."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbval.plugin import get_sanitize_patterns
 
 from workbench.notebook import SETUP_CELL
 from workbench.reports import numbered_notebooks
@@ -36,13 +38,97 @@ def test_code_cells_are_narrative(path):
         assert len(lines) <= 8, source
 
 
+def sections(nb) -> list[tuple[str, str]]:
+    """The level-2 sections of a notebook's markdown, in order: (heading text, the markdown under it)."""
+    found: list[tuple[str, list[str]]] = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("## "):
+                found.append((line[3:].strip().replace("\u2019", "'"), []))
+            elif found:
+                found[-1][1].append(line)
+    return [(heading, "\n".join(body)) for heading, body in found]
+
+
+def anatomy_problems(nb, number: str) -> list[str]:
+    """What a notebook lacks of rule 7's anatomy (empty when it has it all).
+
+    Title cell ``# NN · Title`` with the question and learning objectives (or "you will learn");
+    then the level-2 headings exactly ``Overview``, ``Prerequisites`` (holding a table that gives the
+    time to run in fast and in full mode), ``1. …``, ``2. …`` (at least one, numbered from 1 without
+    gaps), ``Summary``,
+    ``What's next`` and ``References`` (naming licences).
+    """
+    problems = []
+    first = nb.cells[0]
+    if first.cell_type != "markdown" or not re.match(rf"# {number} · \S", first.source):
+        problems.append(f"the first cell is not a markdown title '# {number} · Title'")
+    elif "question" not in first.source.lower() or not re.search(r"learning objectives|you will learn",
+                                                                    first.source, re.I):
+        problems.append("the title cell lacks the question or the learning objectives")
+    found = sections(nb)
+    headings = [heading for heading, _ in found]
+    numbered = [h for h in headings if re.match(r"\d+\. \S", h)]
+    expected = ["Overview", "Prerequisites", *numbered, "Summary", "What's next", "References"]
+    if headings != expected:
+        problems.append(f"level-2 headings {headings} are not {expected}")
+    if [int(h.split(".")[0]) for h in numbered] != list(range(1, len(numbered) + 1)) or not numbered:
+        problems.append(f"numbered sections {numbered} do not run 1, 2, ...")
+    body = dict(found)
+    table = [line for line in body.get("Prerequisites", "").splitlines() if line.lstrip().startswith("|")]
+    timing = [line.lower() for line in table if "time" in line.lower()]
+    if not any(re.match(r"\s*\|\s*:?-{3,}", line) for line in table):
+        problems.append("Prerequisites holds no markdown table")
+    if not (any("fast" in line for line in timing) and any("full" in line for line in timing)):
+        problems.append("the Prerequisites table does not give the time to run in fast and in full mode")
+    if "licen" not in body.get("References", "").lower():
+        problems.append("References name no licence")
+    return problems
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_anatomy(path):
-    nb = nbformat.read(path, as_version=4)
-    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {path.name[:2]}")
-    for heading in ("Time to run", "## Summary", "## What's next", "## References"):
-        assert heading in text, f"{path.name} lacks '{heading}'"
+    assert anatomy_problems(nbformat.read(path, as_version=4), path.name[:2]) == []
+
+
+def test_anatomy_check_finds_what_is_missing():
+    cells = [nbformat.v4.new_markdown_cell(text) for text in (
+        "# 07 · A title\n**Question.** Why?\n**Learning objectives.** This.",
+        "## Overview\nA plan.", "## Prerequisites\n| | |\n|---|---|\n| Time to run, fast mode | 1 min |\n"
+        "| Time to run, full mode | 9 min |", "## 1. First", "## 2. Second",
+        "## Summary\nDone.\n\n## What's next\nMore.\n\n## References\n* Data, CC BY 4.0 licence.")]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    assert anatomy_problems(nb, "07") == []
+    assert anatomy_problems(nb, "08") == ["the first cell is not a markdown title '# 08 · Title'"]
+    untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 07 · A title\nWhy?"), *cells[1:]])
+    assert anatomy_problems(untitled, "07") == ["the title cell lacks the question or the learning objectives"]
+    swapped = nbformat.v4.new_notebook(cells=[cells[0], cells[2], cells[1], *cells[3:]])
+    assert len(anatomy_problems(swapped, "07")) == 1
+    gap = nbformat.v4.new_notebook(cells=[*cells[:3], cells[4], cells[5]])
+    assert anatomy_problems(gap, "07") == ["numbered sections ['2. Second'] do not run 1, 2, ..."]
+    no_full = nbformat.v4.new_notebook(cells=[cells[0], cells[1], nbformat.v4.new_markdown_cell(
+        "## Prerequisites\n| | |\n|---|---|\n| Time to run | 1 min |"), *cells[3:]])
+    assert anatomy_problems(no_full, "07") == [
+        "the Prerequisites table does not give the time to run in fast and in full mode"]
+
+
+SANITIZE = Path(__file__).parent.parent / "notebooks" / "nbval_sanitize.cfg"
+
+
+def sanitized(text: str) -> str:
+    """``text`` as nbval sees it with ``notebooks/nbval_sanitize.cfg`` (its regex, in file order)."""
+    for pattern, replacement in get_sanitize_patterns(SANITIZE.read_text(encoding="utf-8")):
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def test_sanitizer_rounds_floats_but_still_sees_real_changes():
+    assert sanitized("premium 1.91234, gini 0.2149") == sanitized("premium 1.91249, gini 0.21498")
+    assert sanitized("premium 1.912") != sanitized("premium 1.913")
+    assert sanitized("tokens 52835") != sanitized("tokens 52836")
+    assert sanitized("<Figure at 0x7f3a2b1c9d10>") == sanitized("<Figure at 0x7f00aa11bb22>")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
