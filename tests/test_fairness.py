@@ -8,6 +8,10 @@ small files written here.
 from __future__ import annotations
 
 import argparse
+import ast
+import subprocess
+import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -242,3 +246,38 @@ def test_report_holds_the_heatmap_and_the_premium_matrix(petrov_counts):
     page = fairness.render_report(petrov_counts)
     gpt2, cl100k = (f"{published.PETROV_2023_PREMIUMS[t][1]:.2f}" for t in ("gpt2", "cl100k_base"))
     assert "data:image/png;base64," in page and f"<td>shn_Mymr</td><td>{gpt2}</td><td>{cl100k}</td>" in page
+
+
+def _top_level_imports(path) -> set[str]:
+    """The modules a file imports at its top level (not inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_only_the_explorer_imports_the_display_layer():
+    package = Path(fairness.__file__).parent
+    display_layer = ("matplotlib", "seaborn", "ipywidgets", "workbench.display", "workbench.token_view",
+                     "workbench.explorers")
+    offenders = {path.name: sorted(n for n in _top_level_imports(path) if n.startswith(display_layer))
+                 for path in package.glob("*.py") if path.name != "explorer.py"}
+    assert {name: found for name, found in offenders.items() if found} == {}
+    assert "workbench.explorers" in _top_level_imports(package / "explorer.py")  # the check sees imports
+
+
+def test_the_cli_module_loads_nothing_heavy():
+    """What ``import workbench.fairness.cli`` adds to ``import workbench`` (which ``workbench --help`` does)."""
+    code = ("import sys, workbench; before = set(sys.modules); import workbench.fairness.cli; "
+            "print(sorted(set(sys.modules) - before))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    added = ast.literal_eval(out.stdout)
+    assert "workbench.fairness.cli" in added  # the measurement sees what the import brings
+    heavy = [m for m in added if m.split(".")[0] in ("polars", "numpy", "matplotlib", "ipywidgets")
+             or (m.startswith("workbench.") and not m.startswith("workbench.fairness"))]
+    assert heavy == [] and sorted(m for m in added if m.startswith("workbench.")) == [
+        "workbench.fairness", "workbench.fairness.cli"]
