@@ -206,14 +206,12 @@ def ordinary_vocabulary(tok: zoo.Tokenizer) -> frozenset[bytes]:
 
 
 def _pair_table(encoded: dict[str, _Encoded]) -> pl.DataFrame:
-    rows = []
-    for a, b in itertools.combinations(encoded, 2):
-        cuts_a = [c for code in encoded[a].cuts for c in encoded[a].cuts[code]]
-        cuts_b = [c for code in encoded[a].cuts for c in encoded[b].cuts[code]]
-        vocab_a, vocab_b = (ordinary_vocabulary(zoo.load_tokenizer(n)) for n in (a, b))
-        rows.append({"tokenizer_a": a, "tokenizer_b": b, "vocabulary_overlap": measures.vocabulary_overlap(
-            vocab_a, vocab_b), "segmentation_agreement": measures.segmentation_agreement(cuts_a, cuts_b)
-            if cuts_a else None})
+    vocabularies = {name: ordinary_vocabulary(zoo.load_tokenizer(name)) for name in encoded}
+    cuts = {name: [c for code in enc.cuts for c in enc.cuts[code]] for name, enc in encoded.items()}
+    rows = [{"tokenizer_a": a, "tokenizer_b": b,
+             "vocabulary_overlap": measures.vocabulary_overlap(vocabularies[a], vocabularies[b]),
+             "segmentation_agreement": measures.segmentation_agreement(cuts[a], cuts[b]) if cuts[a] else None}
+            for a, b in itertools.combinations(encoded, 2)]
     schema = {"tokenizer_a": pl.String, "tokenizer_b": pl.String, "vocabulary_overlap": pl.Float64,
               "segmentation_agreement": pl.Float64}
     return pl.DataFrame(rows, schema=schema)
