@@ -17,19 +17,22 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from workbench import fairness
+from workbench.compare.measures import DEFAULT_ALPHA
 from workbench.compare.report import ComparisonReport, report_tables
 
 
-def render_efficiency_vs_vocab(report: ComparisonReport) -> Figure:
-    """Rényi efficiency (observed types) against the vocabulary size (log scale), one labelled point per tokenizer."""
-    summary = report.summary
+def render_efficiency_vs_vocab(summary: pl.DataFrame, alpha: float = DEFAULT_ALPHA) -> Figure:
+    """Rényi efficiency (observed types) against the vocabulary size (log scale), one labelled point per tokenizer.
+
+    ``summary``: a :attr:`ComparisonReport.summary` or a :func:`compute_unigram_measures` table.
+    """
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.scatter(summary["vocab_size"], summary["renyi_efficiency"])
     for name, x, y in summary.select("tokenizer", "vocab_size", "renyi_efficiency").iter_rows():
         ax.annotate(name, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
     ax.set_xscale("log")
     ax.set_xlabel("vocabulary size")
-    ax.set_ylabel(f"Rényi efficiency (α = {report.provenance['alpha']})")
+    ax.set_ylabel(f"Rényi efficiency (α = {alpha})")
     fig.tight_layout()
     return fig
 
@@ -71,7 +74,8 @@ def render_report_html(report: ComparisonReport) -> str:
                      for k, v in report.provenance.items())
     plots = [("Premium per language", fairness.render_premium_heatmap(report.languages)),
              ("Fertility by script", render_fertility_by_script(report)),
-             ("Rényi efficiency vs vocabulary size", render_efficiency_vs_vocab(report))]
+             ("Rényi efficiency vs vocabulary size",
+              render_efficiency_vs_vocab(report.summary, float(report.provenance["alpha"])))]
     figures = "".join(f"<h2>{html.escape(title)}</h2>{_png(fig)}" for title, fig in plots)
     tables = "".join(f"<h2>{html.escape(t)}</h2>{_html_table(f)}" for t, f in report_tables(report).items())
     style = "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #bbb;padding:2px 6px}"

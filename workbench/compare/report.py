@@ -121,9 +121,8 @@ def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None 
 
 
 def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: Sequence[int]) -> _Encoded:
-    ids, cuts, word_tokens = {}, {}, {}
+    ids, cuts, word_tokens = _ids(tok, texts), {}, {}
     for code, sentences in texts.texts.items():
-        ids[code] = np.fromiter(itertools.chain.from_iterable(tok.encode_batch(sentences)), dtype=np.int64)
         script = corpora.language_info(code).script
         spans = [(metrics.word_spans(sentences[i], script), [(p.start, p.end) for p in tok.pieces(sentences[i])])
                  for i in words]
@@ -135,18 +134,37 @@ def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: Sequence[int
     return _Encoded(ids, cuts, word_tokens)
 
 
-def _unigram(ids: np.ndarray) -> np.ndarray:
-    """Occurrences of each token type used (types that do not occur are absent)."""
-    return np.unique(ids, return_counts=True)[1]
+def _ids(tok: zoo.Tokenizer, texts: fairness.CorpusTexts) -> dict[str, np.ndarray]:
+    """All token ids of each language's sentences (no special tokens), one array per language."""
+    return {code: np.fromiter(itertools.chain.from_iterable(tok.encode_batch(sentences)), dtype=np.int64)
+            for code, sentences in texts.texts.items()}
+
+
+def compute_unigram_measures(tokenizers: Sequence[str], texts: fairness.CorpusTexts,
+                             alpha: float = measures.DEFAULT_ALPHA) -> pl.DataFrame:
+    """Rényi entropy and efficiency, Shannon efficiency and utilisation of each tokenizer over the whole corpus.
+
+    The light part of :func:`compute_report` (one encoding pass, no words, no pairs), for a quick look
+    at many tokenizers: one row per tokenizer with its ``vocab_size``; ``renyi_efficiency`` divides by
+    the observed types, ``renyi_efficiency_full_vocab`` by the vocabulary size.
+    """
+    _check_corpus(texts)
+    rows = []
+    for name in tokenizers:
+        tok = zoo.load_tokenizer(name)
+        ids = np.concatenate(list(_ids(tok, texts).values()))
+        rows.append({"tokenizer": name, "vocab_size": tok.vocab_size, **_unigram_row(ids, tok.vocab_size, alpha)})
+    return pl.DataFrame(rows)
 
 
 def _unigram_row(ids: np.ndarray, vocab_size: int, alpha: float) -> dict[str, float | None]:
     """Rényi entropy/efficiency, Shannon efficiency and utilisation of one id stream (None when undefined)."""
-    counts = _unigram(ids)
+    counts = np.unique(ids, return_counts=True)[1]  # occurrences of each type used
     enough = counts.size >= 2
     return {"renyi_entropy": measures.renyi_entropy(counts, alpha) if counts.size else None,
             "renyi_efficiency": measures.renyi_efficiency(counts, alpha) if enough else None,
             "shannon_efficiency": measures.shannon_efficiency(counts) if enough else None,
+            "renyi_efficiency_full_vocab": measures.renyi_efficiency(counts, alpha, vocab_size) if enough else None,
             "utilisation": measures.vocabulary_utilisation(counts, vocab_size)}
 
 
@@ -176,7 +194,6 @@ def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], lengths: 
         ids, length = enc.pooled, lengths[name]
         rows.append({"tokenizer": name, "family": tok.spec.family, "vocab_size": tok.vocab_size,
                      "fingerprint": fairness.tokenizer_digest(name), **_unigram_row(ids, tok.vocab_size, alpha),
-                     "renyi_efficiency_full_vocab": measures.renyi_efficiency(_unigram(ids), alpha, tok.vocab_size),
                      "bytes_per_type": length.bytes_per_type, "bytes_per_token": length.bytes_per_occurrence,
                      "chars_per_type": length.chars_per_type, "chars_per_token": length.chars_per_occurrence,
                      "tokens": int(ids.size)})
