@@ -101,7 +101,8 @@ def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None 
 
     ``sample`` sentences per language (0 = all; default all, fast mode 50) feed every measure;
     ``word_sample`` of them (default 200; fast mode 20) the word-level ones (fertility, continued
-    words, segmentation agreement), as :func:`workbench.fairness.compute_fertility` does.
+    words, segmentation agreement), as :func:`workbench.fairness.compute_fertility` does. Given
+    ``texts`` (e.g. :func:`directory_texts`), ``corpus``, ``languages`` and ``sample`` are not used.
     """
     if len(set(tokenizers)) != len(tokenizers) or not tokenizers:
         raise UsageError(f"Give one or more distinct tokenizers, got {list(tokenizers)}.")
