@@ -183,7 +183,8 @@ def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], referenc
                          "word_unit": metrics.word_unit(corpora.language_info(code).script)})
     premiums = fairness.compute_premium_table(counts, reference)
     return (premiums.join(metrics.rates(counts).drop("unknown_rate"), on=["language", "tokenizer"])
-            .join(pl.DataFrame(rows), on=["language", "tokenizer"]).sort("tokenizer", "language"))
+            .join(pl.DataFrame(rows), on=["language", "tokenizer"])
+            .sort(pl.col("tokenizer").cast(pl.Enum(list(encoded))), "language"))
 
 
 def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], lengths: dict[str, measures.TokenLengths],
@@ -200,8 +201,9 @@ def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], lengths: 
                      "tokens": int(ids.size)})
     means = per_language.group_by("tokenizer").agg(pl.col("fertility", "continued", "premium").mean()
                                                   .name.prefix("mean_"))
-    return (pl.DataFrame(rows).join(means, on="tokenizer").join(metrics.parity(premiums), on="tokenizer")
-            .join(metrics.inequality(premiums), on="tokenizer"))
+    return (pl.DataFrame(rows).join(means, on="tokenizer", maintain_order="left")
+            .join(metrics.parity(premiums), on="tokenizer", maintain_order="left")
+            .join(metrics.inequality(premiums), on="tokenizer", maintain_order="left"))
 
 
 def _lengths(tok: zoo.Tokenizer, enc: _Encoded) -> measures.TokenLengths:
