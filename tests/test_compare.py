@@ -237,3 +237,19 @@ def test_report_refuses_a_corpus_without_text() -> None:
     texts = fairness.CorpusTexts("blank", "sentences", {"eng": ["", " "]}, "0")
     with pytest.raises(UsageError, match="empty"):
         report.compute_report(["gpt2"], texts=texts, reference="eng")
+
+
+def test_unigram_measures_of_the_byte_baseline_by_hand() -> None:
+    texts = fairness.CorpusTexts("tiny", "sentences", {"eng": ["abca", "b"]}, "0")
+    row = report.compute_unigram_measures(["utf8-bytes"], texts).row(0, named=True)
+    assert row["vocab_size"] == 256 and row["utilisation"] == 3 / 256
+    assert row["renyi_efficiency"] == pytest.approx(measures.renyi_efficiency([2, 2, 1]))
+    assert row["renyi_efficiency_full_vocab"] == pytest.approx(measures.renyi_entropy([2, 2, 1]) / math.log(256))
+
+
+def test_ordinary_vocabulary_leaves_out_control_tokens(load) -> None:
+    llama2 = load("llama2")
+    vocab = report.ordinary_vocabulary(llama2)
+    assert b"<s>" not in vocab and b"</s>" not in vocab and b"<unk>" not in vocab
+    assert b"\x00" in vocab and b" the" in vocab  # byte pieces as their byte (<0x00>), '▁the' as ' the'
+    assert len(vocab) < sum(kind in ("normal", "byte") for kind in llama2.token_types)  # <0x41> and 'A' are one
