@@ -1,0 +1,362 @@
+"""One comparison report of several tokenizers on one parallel corpus: compute it, write it, keep a leaderboard.
+
+:func:`compute_report` runs each tokenizer once more over the corpus (besides the cached counts of
+:func:`workbench.fairness.counts`) and puts side by side, per tokenizer and per language, the
+measures of :mod:`workbench.metrics` (premium, parity, Gini, max/min, fertility, continued words,
+compression, unknown rate) and those of :mod:`workbench.compare.measures` (Rényi entropy and
+efficiency, Shannon efficiency, vocabulary utilisation, token lengths, vocabulary overlap,
+segmentation agreement). :func:`write_report` writes it as HTML (plots embedded, drawn by
+:mod:`workbench.compare.explorer`), Markdown, LaTeX, CSV or Parquet; :func:`append_leaderboard`
+keeps one results file across runs, one row per (tokenizer fingerprint, corpus digest).
+
+Unlike :mod:`workbench.fairness`, which counts and shows premiums, this module computes nothing new
+itself: it gathers token ids and spans and hands them to the measure functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from workbench import corpora, fairness, metrics, zoo
+from workbench.compare import measures
+from workbench.config import pick, write_atomic
+from workbench.errors import UsageError, WorkbenchError, unknown_name
+
+#: Output formats of :func:`write_report`, by file suffix.
+REPORT_FORMATS = (".html", ".md", ".tex", ".csv", ".parquet")
+#: Packages whose versions the reproducibility record lists.
+RECORDED_PACKAGES = ("token-workbench", "numpy", "polars", "tiktoken", "tokenizers", "sentencepiece")
+_ORDINARY = frozenset({"normal", "byte"})
+
+
+@dataclass(frozen=True)
+class ComparisonReport:
+    """Every measure of every tokenizer: overall (``summary``), per language, per script group and family,
+    per tokenizer pair, the token length histogram, and the reproducibility record (``provenance``)."""
+
+    summary: pl.DataFrame
+    languages: pl.DataFrame
+    groups: pl.DataFrame
+    pairs: pl.DataFrame
+    lengths: pl.DataFrame
+    provenance: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """One tokenizer's pass over the corpus: unigram ids per language, and per-word cuts and token counts."""
+
+    ids: dict[str, np.ndarray]
+    cuts: dict[str, list[tuple[int, ...]]]
+    word_tokens: dict[str, list[int]]
+
+    @property
+    def pooled(self) -> np.ndarray:
+        """The ids of every language in one array."""
+        return np.concatenate(list(self.ids.values()))
+
+
+# ------------------------------------------------------------------------------------------ corpus
+
+
+def directory_texts(folder: str | Path) -> fairness.CorpusTexts:
+    """A parallel corpus from a folder of ``<language code>.txt`` files, one sentence per line, aligned.
+
+    Lets a user compare tokenizers on their own text; language codes are FLORES or UDHR codes
+    (``eng_Latn``), so scripts and families are known. Empty lines are kept (alignment).
+    """
+    files = sorted(Path(folder).glob("*.txt"))
+    if not files:
+        raise UsageError(f"The corpus folder {folder} holds no <language>.txt files. Put one UTF-8 file per "
+                         "language there (one sentence per line, the same number of lines in each).")
+    texts = {f.stem: corpora.read_corpus_file(f).rstrip("\n").split("\n") for f in files}
+    sizes = {code: len(lines) for code, lines in texts.items()}
+    if len(set(sizes.values())) > 1:
+        raise UsageError(f"The corpus files of {folder} are not aligned (lines per file: {sizes}).")
+    return fairness.CorpusTexts(Path(folder).name, "sentences", texts, corpora.corpus_digest(texts))
+
+
+def _check_corpus(texts: fairness.CorpusTexts) -> None:
+    if not texts.texts or not any(s.strip() for sents in texts.texts.values() for s in sents):
+        raise UsageError(f"The corpus '{texts.name}' is empty (no language, or no text in any). "
+                         "Pass a corpus with text (--corpus flores200, udhr or a folder of <language>.txt files).")
+
+
+# ------------------------------------------------------------------------------------------ compute
+
+
+def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None = None,
+                   languages: Sequence[str] | None = None, *, texts: fairness.CorpusTexts | None = None,
+                   reference: str = "eng_Latn", alpha: float = measures.DEFAULT_ALPHA, sample: int | None = None,
+                   word_sample: int | None = None, progress: bool = False) -> ComparisonReport:
+    """The comparison report of ``tokenizers`` on ``corpus`` (or the ready ``texts``), premiums vs ``reference``.
+
+    ``sample`` sentences per language (0 = all; default all, fast mode 50) feed every measure;
+    ``word_sample`` of them (default 200; fast mode 20) the word-level ones (fertility, continued
+    words, segmentation agreement), as :func:`workbench.fairness.compute_fertility` does. Given
+    ``texts`` (e.g. :func:`directory_texts`), ``corpus``, ``languages`` and ``sample`` are not used.
+    """
+    if len(set(tokenizers)) != len(tokenizers) or not tokenizers:
+        raise UsageError(f"Give one or more distinct tokenizers, got {list(tokenizers)}.")
+    n = pick(50, 0) if sample is None else sample
+    texts = texts or fairness.corpus_texts(corpus, languages, "sentences", sample=n or None)
+    _check_corpus(texts)
+    if reference not in texts.texts:
+        raise unknown_name("reference language", reference, texts.texts)
+    counts = fairness.counts(tokenizers, texts=texts, progress=progress)
+    words = corpora.sample_indices(len(next(iter(texts.texts.values()))), word_sample or pick(20, 200))
+    encoded = {name: _encode(zoo.load_tokenizer(name), texts, words) for name in tokenizers}
+    lengths = {name: _lengths(zoo.load_tokenizer(name), enc) for name, enc in encoded.items()}
+    per_language = _language_table(counts, encoded, reference, alpha)
+    return ComparisonReport(_summary(per_language, encoded, lengths, alpha), per_language,
+                            _group_table(per_language), _pair_table(encoded), _length_table(lengths),
+                            _provenance(tokenizers, texts, reference, alpha))
+
+
+def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: Sequence[int]) -> _Encoded:
+    ids, cuts, word_tokens = _ids(tok, texts), {}, {}
+    for code, sentences in texts.texts.items():
+        script = corpora.language_info(code).script
+        spans = [(metrics.word_spans(sentences[i], script), [(p.start, p.end) for p in tok.pieces(sentences[i])])
+                 for i in words]
+        cuts[code] = [c for w, t in spans for c in measures.word_cuts(w, t)]
+        word_tokens[code] = [n for w, t in spans for n in metrics.tokens_per_word(w, t)]
+    if not any(len(v) for v in ids.values()):
+        raise WorkbenchError(f"Tokenizer '{tok.name}' produced no tokens on the corpus '{texts.name}': "
+                             "nothing to measure. Check the corpus text and the tokenizer name.")
+    return _Encoded(ids, cuts, word_tokens)
+
+
+def _ids(tok: zoo.Tokenizer, texts: fairness.CorpusTexts) -> dict[str, np.ndarray]:
+    """All token ids of each language's sentences (no special tokens), one array per language."""
+    return {code: np.fromiter(itertools.chain.from_iterable(tok.encode_batch(sentences)), dtype=np.int64)
+            for code, sentences in texts.texts.items()}
+
+
+def compute_unigram_measures(tokenizers: Sequence[str], texts: fairness.CorpusTexts,
+                             alpha: float = measures.DEFAULT_ALPHA) -> pl.DataFrame:
+    """Rényi entropy and efficiency, Shannon efficiency and utilisation of each tokenizer over the whole corpus.
+
+    The light part of :func:`compute_report` (one encoding pass, no words, no pairs), for a quick look
+    at many tokenizers: one row per tokenizer with its ``vocab_size``; ``renyi_efficiency`` divides by
+    the observed types, ``renyi_efficiency_full_vocab`` by the vocabulary size.
+    """
+    _check_corpus(texts)
+    rows = []
+    for name in tokenizers:
+        tok = zoo.load_tokenizer(name)
+        ids = np.concatenate(list(_ids(tok, texts).values()))
+        rows.append({"tokenizer": name, "vocab_size": tok.vocab_size, **_unigram_row(ids, tok.vocab_size, alpha)})
+    return pl.DataFrame(rows)
+
+
+def _unigram_row(ids: np.ndarray, vocab_size: int, alpha: float) -> dict[str, float | None]:
+    """Rényi entropy/efficiency, Shannon efficiency and utilisation of one id stream (None when undefined)."""
+    counts = np.unique(ids, return_counts=True)[1]  # occurrences of each type used
+    enough = counts.size >= 2
+    return {"renyi_entropy": measures.renyi_entropy(counts, alpha) if counts.size else None,
+            "renyi_efficiency": measures.renyi_efficiency(counts, alpha) if enough else None,
+            "shannon_efficiency": measures.shannon_efficiency(counts) if enough else None,
+            "renyi_efficiency_full_vocab": measures.renyi_efficiency(counts, alpha, vocab_size) if enough else None,
+            "utilisation": measures.vocabulary_utilisation(counts, vocab_size)}
+
+
+def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], reference: str,
+                    alpha: float) -> pl.DataFrame:
+    rows = []
+    for name, enc in encoded.items():
+        vocab = zoo.load_tokenizer(name).vocab_size
+        for code, ids in enc.ids.items():
+            words = enc.word_tokens[code]
+            has_words = any(n > 0 for n in words)
+            rows.append({"language": code, "tokenizer": name, **_unigram_row(ids, vocab, alpha),
+                         "fertility": metrics.fertility(words) if has_words else None,
+                         "continued": metrics.continued_words(words) if has_words else None,
+                         "word_unit": metrics.word_unit(corpora.language_info(code).script)})
+    premiums = fairness.compute_premium_table(counts, reference)
+    return (premiums.join(metrics.rates(counts).drop("unknown_rate"), on=["language", "tokenizer"])
+            .join(pl.DataFrame(rows), on=["language", "tokenizer"])
+            .sort(pl.col("tokenizer").cast(pl.Enum(list(encoded))), "language"))
+
+
+def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], lengths: dict[str, measures.TokenLengths],
+             alpha: float) -> pl.DataFrame:
+    premiums = per_language.select("language", "tokenizer", "premium")
+    rows = []
+    for name, enc in encoded.items():
+        tok = zoo.load_tokenizer(name)
+        ids, length = enc.pooled, lengths[name]
+        rows.append({"tokenizer": name, "family": tok.spec.family, "vocab_size": tok.vocab_size,
+                     "fingerprint": fairness.tokenizer_digest(name), **_unigram_row(ids, tok.vocab_size, alpha),
+                     "bytes_per_type": length.bytes_per_type, "bytes_per_token": length.bytes_per_occurrence,
+                     "chars_per_type": length.chars_per_type, "chars_per_token": length.chars_per_occurrence,
+                     "tokens": int(ids.size)})
+    means = per_language.group_by("tokenizer").agg(pl.col("fertility", "continued", "premium").mean()
+                                                  .name.prefix("mean_"))
+    return (pl.DataFrame(rows).join(means, on="tokenizer", maintain_order="left")
+            .join(metrics.parity(premiums), on="tokenizer", maintain_order="left")
+            .join(metrics.inequality(premiums), on="tokenizer", maintain_order="left"))
+
+
+def _lengths(tok: zoo.Tokenizer, enc: _Encoded) -> measures.TokenLengths:
+    types, counts = np.unique(enc.pooled, return_counts=True)
+    return measures.token_lengths([tok.token_bytes(int(i)) for i in types], counts.tolist())
+
+
+def _group_table(per_language: pl.DataFrame) -> pl.DataFrame:
+    """Mean premium, fertility and Rényi efficiency per script group and per family, for each tokenizer."""
+    frames = [per_language.group_by(pl.col(kind).alias("group"), "tokenizer")
+              .agg(pl.len().alias("languages"), pl.col("premium", "fertility", "renyi_efficiency").mean())
+              .with_columns(pl.lit(kind).alias("grouping")) for kind in ("script_group", "family")]
+    return pl.concat(frames).select("grouping", "group", "tokenizer", "languages", "premium", "fertility",
+                                    "renyi_efficiency").sort("grouping", "group", "tokenizer")
+
+
+def ordinary_vocabulary(tok: zoo.Tokenizer) -> frozenset[bytes]:
+    """The byte strings of ``tok``'s ordinary tokens (types ``normal`` and ``byte``: no control or markup)."""
+    return frozenset(tok.token_bytes(i) for i, kind in enumerate(tok.token_types) if kind in _ORDINARY)
+
+
+def _pair_table(encoded: dict[str, _Encoded]) -> pl.DataFrame:
+    vocabularies = {name: ordinary_vocabulary(zoo.load_tokenizer(name)) for name in encoded}
+    cuts = {name: [c for code in enc.cuts for c in enc.cuts[code]] for name, enc in encoded.items()}
+    rows = [{"tokenizer_a": a, "tokenizer_b": b,
+             "vocabulary_overlap": measures.vocabulary_overlap(vocabularies[a], vocabularies[b]),
+             "segmentation_agreement": measures.segmentation_agreement(cuts[a], cuts[b]) if cuts[a] else None}
+            for a, b in itertools.combinations(encoded, 2)]
+    schema = {"tokenizer_a": pl.String, "tokenizer_b": pl.String, "vocabulary_overlap": pl.Float64,
+              "segmentation_agreement": pl.Float64}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _length_table(lengths: dict[str, measures.TokenLengths]) -> pl.DataFrame:
+    return pl.DataFrame([{"tokenizer": name, "bytes": length, "occurrences": n}
+                         for name, dist in lengths.items() for length, n in dist.histogram.items()])
+
+
+def _provenance(tokenizers: Sequence[str], texts: fairness.CorpusTexts, reference: str,
+                alpha: float) -> dict[str, str]:
+    versions = {}
+    for package in RECORDED_PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "corpus": str(texts.name),
+            "corpus_digest": texts.digest, "languages": str(len(texts.texts)),
+            "sentences_per_language": str(len(next(iter(texts.texts.values())))), "reference": reference,
+            "alpha": str(alpha), **{f"fingerprint {t}": fairness.tokenizer_digest(t) for t in tokenizers},
+            **{f"version {p}": v for p, v in versions.items()}}
+
+
+# ------------------------------------------------------------------------------------------ write
+
+
+def check_output(target: str | Path) -> Path:
+    """``target`` as a Path once its suffix is a :data:`REPORT_FORMATS` one and its folder exists (else a UsageError).
+
+    Called before any work, so a bad ``--out`` fails at once and nothing is half-written.
+    """
+    target = Path(target)
+    if target.suffix not in REPORT_FORMATS:
+        raise unknown_name("report format", target.suffix or "(no suffix)", REPORT_FORMATS)
+    if not target.parent.is_dir():
+        raise UsageError(f"The folder {target.parent} of the output {target} does not exist. "
+                         f"Create it (mkdir -p {target.parent}) or choose another output path.")
+    return target
+
+
+def report_tables(report: ComparisonReport) -> dict[str, pl.DataFrame]:
+    """The report's tables by title, in reading order (what the Markdown, LaTeX and HTML outputs show)."""
+    return {"Summary per tokenizer": report.summary, "Per language": report.languages,
+            "Script groups and families": report.groups, "Tokenizer pairs": report.pairs,
+            "Token lengths (bytes per occurrence)": report.lengths}
+
+
+def _cell(value: object, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def report_markdown(report: ComparisonReport) -> str:
+    """The report as Markdown: the reproducibility record, then every table of :func:`report_tables`."""
+    lines = ["# Tokenizer comparison", "", "## Reproducibility", "",
+             *[f"- **{k}**: `{v}`" for k, v in report.provenance.items()]]
+    for title, frame in report_tables(report).items():
+        lines += ["", f"## {title}", "", "| " + " | ".join(frame.columns) + " |",
+                  "|" + "---|" * len(frame.columns)]
+        lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join([*lines, ""])
+
+
+def report_latex(report: ComparisonReport) -> str:
+    """The report's tables as LaTeX ``table`` environments (booktabs), the record as a comment block."""
+    escape = lambda s: str(s).replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&") \
+        .replace("%", r"\%").replace("#", r"\#")  # noqa: E731
+    parts = [f"% {k}: {v}" for k, v in report.provenance.items()]
+    for title, frame in report_tables(report).items():
+        parts += [r"\begin{table}", r"\centering", f"\\caption{{{escape(title)}}}",
+                  r"\begin{tabular}{" + "l" * len(frame.columns) + "}", r"\toprule",
+                  " & ".join(escape(c) for c in frame.columns) + r" \\", r"\midrule",
+                  *[" & ".join(escape(_cell(v)) for v in row) + r" \\" for row in frame.iter_rows()],
+                  r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join([*parts, ""])
+
+
+def write_report(report: ComparisonReport, target: str | Path) -> Path:
+    """Write ``report`` by ``target``'s suffix (:data:`REPORT_FORMATS`), atomically.
+
+    ``.html``: everything with the plots embedded (:func:`workbench.compare.explorer.render_report_html`);
+    ``.md``, ``.tex``: every table; ``.csv``, ``.parquet``: the per-language table (one row per
+    language and tokenizer, every measure), the one a user analyses further.
+    """
+    target = check_output(target)
+    if target.suffix == ".html":
+        from workbench.compare.explorer import render_report_html  # the only drawing step; matplotlib on demand
+
+        return write_atomic(target, render_report_html(report))
+    writers = {".md": report_markdown, ".tex": report_latex}
+    if target.suffix in writers:
+        return write_atomic(target, writers[target.suffix](report))
+    table = report.languages
+    return write_atomic(target, table.write_csv if target.suffix == ".csv" else table.write_parquet)
+
+
+# ------------------------------------------------------------------------------------------ leaderboard
+
+#: A leaderboard row is one tokenizer (by fingerprint, so a retrained tokenizer has its own) on one corpus.
+LEADERBOARD_KEY = ("fingerprint", "corpus_digest")
+
+
+def leaderboard_rows(report: ComparisonReport) -> pl.DataFrame:
+    """The report's summary with the corpus, its digest, the date, reference and α: rows for a results file."""
+    record = report.provenance
+    return report.summary.with_columns(
+        pl.lit(record["corpus"]).alias("corpus"), pl.lit(record["corpus_digest"]).alias("corpus_digest"),
+        pl.lit(record["reference"]).alias("reference"), pl.lit(float(record["alpha"])).alias("alpha"),
+        pl.lit(record["date"]).alias("date"))
+
+
+def append_leaderboard(report: ComparisonReport, target: str | Path) -> pl.DataFrame:
+    """Add the report's rows to the Parquet results file ``target`` (created if absent) and return the whole file.
+
+    A row with the same :data:`LEADERBOARD_KEY` is replaced (the newest run wins); other rows stay.
+    Written atomically.
+    """
+    target = Path(target)
+    if target.suffix != ".parquet":
+        raise UsageError(f"The leaderboard is a Parquet file; got {target}. Use a name ending in .parquet.")
+    check_output(target)
+    new = leaderboard_rows(report)
+    old = pl.read_parquet(target) if target.is_file() else new.clear()
+    kept = old.join(new.select(LEADERBOARD_KEY), on=list(LEADERBOARD_KEY), how="anti")
+    board = pl.concat([kept, new], how="diagonal_relaxed")
+    write_atomic(target, board.write_parquet)
+    return board
