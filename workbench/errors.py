@@ -25,6 +25,10 @@ class UsageError(WorkbenchError, ValueError):
     """A command-line option this analysis cannot take (e.g. a block the model does not have)."""
 
 
+class OutputError(UsageError):
+    """An output path the user chose (``--out``) that cannot be written: missing rights, read-only or full."""
+
+
 class AssetError(WorkbenchError):
     """A registry asset is missing, corrupt, or could not be fetched."""
 
