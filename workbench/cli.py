@@ -29,7 +29,7 @@ def _assets_command(args: argparse.Namespace) -> int:
         for path in assets.fetch(args.names or None, include_optional=args.all):
             print(path)
     elif args.action == "verify":
-        rows = [r for r in assets.status() if not args.names or r["name"] in args.names]
+        rows = assets.verify(args.names)
         bad = [r["name"] for r in rows if not r["cached"] and not r["optional"]]
         _print_rows(rows, ["name", "cached", "optional"], args.json)
         if bad:
@@ -37,7 +37,7 @@ def _assets_command(args: argparse.Namespace) -> int:
             return EXIT_ASSETS
     elif args.action == "hash":
         for name in args.names:
-            print(f"{assets.digest(assets.location(name))}  {name}")
+            print(f"{assets.cached_digest(name)}  {name}")
     else:
         _print_rows(assets.status(), ["name", "cached", "licence", "source"], args.json)
     return EXIT_OK
