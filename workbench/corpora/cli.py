@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.config import check_out, write_atomic
 from workbench.corpora.languages import languages_table
 from workbench.corpora.parallel import CORPORA, default_parallel_corpus, parallel_corpus, sample_sentences
 from workbench.corpora.treebanks import TREEBANKS, ud_turkish
@@ -22,12 +23,13 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="corpora_command", required=True)
     languages = commands.add_parser("languages", help="the languages of a corpus, with script and direction")
     languages.add_argument("--corpus", choices=CORPORA, default=None, help="default: flores200 if present")
-    languages.add_argument("--out", type=Path, help="write CSV here instead of printing")
+    languages.add_argument("--out", type=Path,
+                           help="write CSV here instead of printing (missing directories are created)")
     languages.set_defaults(func=_cli_languages)
     show = commands.add_parser("sample", help="print a seeded, aligned sample of sentences")
     show.add_argument("languages", help="comma-separated codes, e.g. eng_Latn,tur_Latn")
     show.add_argument("--corpus", choices=CORPORA, default=None)
-    show.add_argument("-n", type=int, default=3)
+    show.add_argument("-n", type=_count, default=3, help="sentences per language (>= 0)")
     show.add_argument("--seed", type=int, default=0)
     show.set_defaults(func=_cli_sample)
     bank = commands.add_parser("treebank", help="sentence and word counts of a Turkish treebank")
@@ -35,10 +37,19 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     bank.set_defaults(func=_cli_treebank)
 
 
+def _count(text: str) -> int:
+    """An argparse type: an integer >= 0 (a negative count is a usage error, exit 2)."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, not {value}")
+    return value
+
+
 def _cli_languages(args: argparse.Namespace) -> int:
+    out = check_out(args.out) if args.out else None
     table = languages_table(args.corpus or default_parallel_corpus())
-    if args.out:
-        table.write_csv(args.out)
+    if out:
+        write_atomic(out, table.write_csv)
     else:
         with pl.Config(tbl_rows=-1, tbl_width_chars=160):
             print(table)
