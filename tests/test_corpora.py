@@ -46,9 +46,9 @@ def no_flores(monkeypatch, tmp_path):
         raise OSError(f"cannot reach the hub for {repo}")
 
     monkeypatch.setattr(corpora.flores, "_hub_snapshot", offline)
-    corpora._flores_from_hub.cache_clear()
+    corpora.flores._flores_from_hub.cache_clear()
     yield
-    corpora._flores_from_hub.cache_clear()
+    corpora.flores._flores_from_hub.cache_clear()
 
 
 # ------------------------------------------------------------------------------------------ FLORES

@@ -1,7 +1,8 @@
 """The ``workbench corpora languages|sample|treebank`` command: a thin argparse layer over the corpus API.
 
 It only parses arguments and prints; the work is in :mod:`~workbench.corpora.languages`,
-:mod:`~workbench.corpora.parallel` and :mod:`~workbench.corpora.treebanks`.
+:mod:`~workbench.corpora.parallel` and :mod:`~workbench.corpora.treebanks`, imported inside each command
+so that ``workbench --help`` loads no corpus and no polars (only the name lists for the choices).
 """
 
 from __future__ import annotations
@@ -9,16 +10,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import polars as pl
-
 from workbench.config import check_out, write_atomic
-from workbench.corpora.languages import languages_table
-from workbench.corpora.parallel import CORPORA, default_parallel_corpus, parallel_corpus, sample_sentences
-from workbench.corpora.treebanks import TREEBANKS, ud_turkish
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``workbench corpora languages|sample|treebank``."""
+    from workbench.corpora.parallel import CORPORA
+    from workbench.corpora.treebanks import TREEBANKS
+
     parser = subparsers.add_parser("corpora", help="parallel corpora and Turkish treebanks")
     commands = parser.add_subparsers(dest="corpora_command", required=True)
     languages = commands.add_parser("languages", help="the languages of a corpus, with script and direction")
@@ -46,6 +45,11 @@ def _count(text: str) -> int:
 
 
 def _cli_languages(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from workbench.corpora.languages import languages_table
+    from workbench.corpora.parallel import default_parallel_corpus
+
     out = check_out(args.out) if args.out else None
     table = languages_table(args.corpus or default_parallel_corpus())
     if out:
@@ -57,6 +61,8 @@ def _cli_languages(args: argparse.Namespace) -> int:
 
 
 def _cli_sample(args: argparse.Namespace) -> int:
+    from workbench.corpora.parallel import default_parallel_corpus, parallel_corpus, sample_sentences
+
     corpus = parallel_corpus(args.corpus or default_parallel_corpus(), args.languages.split(","))
     for lang, sentences in sample_sentences(corpus, args.n, args.seed).items():
         print(f"== {lang}")
@@ -65,6 +71,8 @@ def _cli_sample(args: argparse.Namespace) -> int:
 
 
 def _cli_treebank(args: argparse.Namespace) -> int:
+    from workbench.corpora.treebanks import ud_turkish
+
     sentences = ud_turkish(args.name)
     words = sum(len(s.words) for s in sentences)
     print(f"{args.name}: {len(sentences)} sentences, {words} words")

@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import polars as pl
-
 from workbench.config import cache_dir, owner_tag, shared_data_dir
 from workbench.corpora.files import read_corpus_file
 from workbench.errors import OfflineError, UsageError, WorkbenchError, unknown_name
@@ -103,6 +101,8 @@ def _hub_snapshot(repo: str) -> Path:
 
 def _convert_hub_parquet(snapshot: Path, target: Path) -> None:
     """Write each hub parquet file as ``<split>/<code>.<split>`` (one sentence a line), atomically."""
+    import polars as pl
+
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".flores.{owner_tag()}.", suffix=".tmp"))
     try:
         for file in sorted(snapshot.rglob("*.parquet")):
