@@ -394,7 +394,7 @@ def test_flores_dir_that_is_not_flores_is_refused_never_swapped_for_udhr(not_flo
 
 def test_negative_sample_size_is_a_usage_error():
     proc = _workbench("corpora", "sample", "eng,tur", "--corpus", "udhr", "-n", "-1")
-    assert proc.returncode == 2 and "must be >= 0, not -1" in proc.stderr
+    assert proc.returncode == 2 and "argument -n: must be an integer >= 0, not -1" in proc.stderr
     with pytest.raises(UsageError, match="negative"):
         corpora.sample_indices(10, -1)
 
@@ -406,3 +406,19 @@ def test_corpora_languages_out_in_a_missing_directory_is_created(tmp_path, monke
     assert proc.returncode == 0, proc.stderr
     table = pl.read_csv(out)
     assert table.columns[:3] == ["code", "name", "script"] and table.height == len(corpora.udhr_languages())
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("corpora", "sample", "eng,,tur", "--corpus", "udhr"), "(an empty name)"),
+    (("corpora", "sample", "", "--corpus", "udhr"), "(an empty name)"),
+    (("tokenize", "--tokenizers", "gpt2,", "--text", "hi"), "(an empty name)"),
+    (("corpora", "sample", "eng", "-n", "three"), "must be an integer >= 0, not 'three'"),
+])
+def test_malformed_name_lists_and_counts_are_usage_errors(argv, message):
+    proc = _workbench(*argv)
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_repeated_names_are_counted_once():
+    proc = _workbench("tokenize", "--tokenizers", "gpt2,gpt2", "--text", "Hello world")
+    assert proc.returncode == 0 and proc.stdout == "gpt2 (2): Hello |  world\n"

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.errors import AssetError, InvalidTextError, UnknownNameError, UsageError, WorkbenchError
+from workbench.errors import AssetError, InvalidTextError, UnknownNameError, UsageError, WorkbenchError, names_arg
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -58,7 +58,7 @@ def _tokenize_command(args: argparse.Namespace) -> int:
     from workbench import zoo
 
     text = args.text if args.text is not None else _read_stdin()
-    for name in args.tokenizers.split(","):
+    for name in args.tokenizers:
         pieces = zoo.load_tokenizer(name).pieces(text)
         if args.json:
             print(json.dumps({"tokenizer": name, "ids": [p.id for p in pieces],
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_tokenizers_command)
 
     p = sub.add_parser("tokenize", help="show how tokenizers split a text (stdin if no --text)")
-    p.add_argument("--tokenizers", default="cl100k_base", help="comma-separated zoo names")
+    p.add_argument("--tokenizers", type=names_arg, default="cl100k_base", help="comma-separated zoo names")
     p.add_argument("--text")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_tokenize_command)

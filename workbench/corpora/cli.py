@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from workbench.config import check_out, write_atomic
+from workbench.errors import count_arg, names_arg
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -26,22 +27,14 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                            help="write CSV here instead of printing (missing directories are created)")
     languages.set_defaults(func=_cli_languages)
     show = commands.add_parser("sample", help="print a seeded, aligned sample of sentences")
-    show.add_argument("languages", help="comma-separated codes, e.g. eng_Latn,tur_Latn")
+    show.add_argument("languages", type=names_arg, help="comma-separated codes, e.g. eng_Latn,tur_Latn")
     show.add_argument("--corpus", choices=CORPORA, default=None)
-    show.add_argument("-n", type=_count, default=3, help="sentences per language (>= 0)")
+    show.add_argument("-n", type=count_arg(0), default=3, help="sentences per language (>= 0)")
     show.add_argument("--seed", type=int, default=0)
     show.set_defaults(func=_cli_sample)
     bank = commands.add_parser("treebank", help="sentence and word counts of a Turkish treebank")
     bank.add_argument("name", choices=TREEBANKS)
     bank.set_defaults(func=_cli_treebank)
-
-
-def _count(text: str) -> int:
-    """An argparse type: an integer >= 0 (a negative count is a usage error, exit 2)."""
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, not {value}")
-    return value
 
 
 def _cli_languages(args: argparse.Namespace) -> int:
@@ -63,7 +56,7 @@ def _cli_languages(args: argparse.Namespace) -> int:
 def _cli_sample(args: argparse.Namespace) -> int:
     from workbench.corpora.parallel import default_parallel_corpus, parallel_corpus, sample_sentences
 
-    corpus = parallel_corpus(args.corpus or default_parallel_corpus(), args.languages.split(","))
+    corpus = parallel_corpus(args.corpus or default_parallel_corpus(), args.languages)
     for lang, sentences in sample_sentences(corpus, args.n, args.seed).items():
         print(f"== {lang}")
         print("\n".join(sentences))
