@@ -26,7 +26,6 @@ fetch kills whatever is left of its client and removes the folder (:func:`clean_
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import gzip
 import json
@@ -272,10 +271,17 @@ def run_client(cmd: list[str], workdir: Path, timeout: float = 1800) -> tuple[in
 
     The group's id is written to ``workdir/client.pid`` for :func:`clean_stale_fetches`. If this
     call fails, times out or is interrupted (Ctrl-C), the whole group is killed before the error
-    propagates; if this process is killed outright, the client gets SIGTERM from the kernel.
+    propagates; if this process is killed outright, the client gets SIGTERM from the kernel (on Linux
+    the client is started through :data:`_WITH_PARENT`, which sets that up and then execs it; a
+    ``preexec_fn`` would do the same but is unsafe in a process with threads, such as tqdm's).
+    A client that is not installed raises :class:`FileNotFoundError`.
     """
+    if shutil.which(cmd[0]) is None:
+        raise FileNotFoundError(cmd[0])
+    if sys.platform == "linux":
+        cmd = [sys.executable, "-c", _WITH_PARENT, str(os.getpid()), *cmd]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            text=True, start_new_session=True, preexec_fn=_die_with_parent)
+                            text=True, start_new_session=True)
     try:
         (workdir / CLIENT_PID_FILE).write_text(str(proc.pid))
         _, stderr = proc.communicate(timeout=timeout)
@@ -286,12 +292,14 @@ def run_client(cmd: list[str], workdir: Path, timeout: float = 1800) -> tuple[in
     return proc.returncode, stderr
 
 
-def _die_with_parent() -> None:
-    """In the child: ask Linux to send SIGTERM when the parent dies (a no-op elsewhere)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+#: Run argv[2:] so that it gets SIGTERM when process argv[1] (the fetch) dies: PR_SET_PDEATHSIG is kept
+#: across exec; the parent check closes the race of a parent that died before the prctl call.
+_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGTERM)\n"
+    "if os.getppid() != int(sys.argv[1]):\n    sys.exit('the fetch that started this client is gone')\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 def _kill_group(pgid: int) -> None:
