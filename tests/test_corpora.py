@@ -46,9 +46,9 @@ def no_flores(monkeypatch, tmp_path):
         raise OSError(f"cannot reach the hub for {repo}")
 
     monkeypatch.setattr(corpora.flores, "_hub_snapshot", offline)
-    corpora._flores_from_hub.cache_clear()
+    corpora.flores._flores_from_hub.cache_clear()
     yield
-    corpora._flores_from_hub.cache_clear()
+    corpora.flores._flores_from_hub.cache_clear()
 
 
 # ------------------------------------------------------------------------------------------ FLORES
@@ -186,11 +186,20 @@ def test_empty_and_non_utf8_corpus_files_name_the_file(tmp_path):
         corpora.load_conllu(bad)
 
 
-def test_misaligned_corpus_is_refused(tmp_path):
+@pytest.mark.parametrize("read", [
+    lambda root: corpora.parallel_corpus("flores200", path=root),  # sentence mode
+    lambda root: corpora.corpus_raw("flores200", "tur_Latn", path=root),  # Petrov's corpus-total mode
+])
+def test_misaligned_corpus_is_refused_in_every_mode(tmp_path, read):
     root = _make_flores(tmp_path / "f")
     (root / "devtest" / "tur_Latn.devtest").write_text("only one\n")
-    with pytest.raises(WorkbenchError, match="not aligned: tur_Latn"):
-        corpora.parallel_corpus("flores200", path=root)
+    with pytest.raises(WorkbenchError, match=r"tur_Latn\.devtest has 1 sentences, but .*eng_Latn\.devtest has 3"):
+        read(root)
+
+
+def test_in_memory_misalignment_names_each_language_and_count():
+    with pytest.raises(WorkbenchError, match="most languages have 2 sentences, but tur has 1"):
+        corpora.sample_sentences({"eng": ["a", "b"], "fra": ["c", "d"], "tur": ["e"]}, 1)
 
 
 # ------------------------------------------------------------------------------------------ UDHR

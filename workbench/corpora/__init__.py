@@ -19,9 +19,11 @@ ISO 639-3 language (after a few macrolanguage aliases) and script. :func:`langua
 both schemes; FLORES codes always carry a capitalised script and never collide with UDHR codes.
 
 Unlike :mod:`workbench.assets` (which fetches and verifies files) this package only reads and parses
-them; unlike the metric modules it never tokenizes. Its modules, each importing only those above it:
+them; unlike the metric modules it never tokenizes. The names below are re-exported lazily
+(``lazy_loader``): importing the package, or its ``cli`` to build ``workbench --help``, loads no
+corpus and no polars. Its modules, each importing only those above it:
 
-* :mod:`~workbench.corpora.files` — checked UTF-8 reads, corpus digests, atomic JSON writes;
+* :mod:`~workbench.corpora.files` — checked UTF-8 reads, corpus digests;
 * :mod:`~workbench.corpora.scripts` — ISO 15924 scripts, RTL scripts, script detection;
 * :mod:`~workbench.corpora.flores` — the FLORES-200 directory, hub download, languages, sentences;
 * :mod:`~workbench.corpora.udhr` — UDHR parsing, translations, and the UDHR ↔ FLORES code mapping;
@@ -31,67 +33,23 @@ them; unlike the metric modules it never tokenizes. Its modules, each importing 
 * :mod:`~workbench.corpora.cli` — the ``workbench corpora`` command.
 """
 
-from workbench.corpora.cli import register_cli
-from workbench.corpora.files import corpus_digest, read_corpus_file
-from workbench.corpora.flores import (
-    FLORES_HUB_REPOS,
-    FLORES_LAYOUT,
-    FLORES_SPLITS,
-    Split,
-    flores_available,
-    flores_dir,
-    flores_languages,
-    flores_raw,
-    load_flores,
-)
-from workbench.corpora.flores import (
-    _flores_from_hub as _flores_from_hub,  # tests clear its cache
-)
-from workbench.corpora.languages import FAMILY_ASSET, LanguageInfo, families_from_uriel, language_info, languages_table
-from workbench.corpora.parallel import (
-    CORPORA,
-    CorpusName,
-    corpus_raw,
-    default_parallel_corpus,
-    parallel_corpus,
-    sample,
-    sample_indices,
-    sample_sentences,
-)
-from workbench.corpora.scripts import RTL_SCRIPTS, Direction, detect_script
-from workbench.corpora.treebanks import (
-    TREEBANK_ASSETS,
-    TREEBANKS,
-    UD_SPLIT_ORDER,
-    Sentence,
-    Treebank,
-    Word,
-    load_conllu,
-    parse_conllu,
-    ud_turkish,
-    ud_turkish_dir,
-)
-from workbench.corpora.udhr import (
-    UDHR_ARTICLES,
-    UDHR_ASSET,
-    UdhrTranslation,
-    flores_to_udhr,
-    load_udhr,
-    parse_udhr_html,
-    udhr_dir,
-    udhr_languages,
-    udhr_script,
-    udhr_to_flores,
-    udhr_translations,
-)
+import lazy_loader
 
-__all__ = [
-    "CORPORA", "FAMILY_ASSET", "FLORES_HUB_REPOS", "FLORES_LAYOUT", "FLORES_SPLITS", "RTL_SCRIPTS", "TREEBANKS",
-    "TREEBANK_ASSETS", "UDHR_ARTICLES", "UDHR_ASSET", "UD_SPLIT_ORDER", "CorpusName", "Direction", "LanguageInfo",
-    "Sentence", "Split", "Treebank", "UdhrTranslation", "Word", "corpus_digest", "corpus_raw",
-    "default_parallel_corpus", "detect_script", "families_from_uriel", "flores_available", "flores_dir",
-    "flores_languages", "flores_raw", "flores_to_udhr", "language_info", "languages_table", "load_conllu",
-    "load_flores", "load_udhr", "parallel_corpus", "parse_conllu", "parse_udhr_html", "read_corpus_file",
-    "register_cli", "sample", "sample_indices", "sample_sentences", "ud_turkish", "ud_turkish_dir", "udhr_dir",
-    "udhr_languages", "udhr_script", "udhr_to_flores", "udhr_translations",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submodules={"cli", "files", "flores", "languages", "parallel", "scripts", "treebanks", "udhr"},
+    submod_attrs={
+        "cli": ["register_cli"],
+        "files": ["corpus_digest", "read_corpus_file"],
+        "flores": ["FLORES_HUB_REPOS", "FLORES_LAYOUT", "FLORES_SPLITS", "Split", "flores_available", "flores_dir",
+                   "flores_languages", "flores_raw", "load_flores"],
+        "languages": ["FAMILY_ASSET", "LanguageInfo", "families_from_uriel", "language_info", "languages_table"],
+        "parallel": ["CORPORA", "CorpusName", "corpus_raw", "default_parallel_corpus", "parallel_corpus", "sample",
+                     "sample_indices", "sample_sentences"],
+        "scripts": ["RTL_SCRIPTS", "Direction", "detect_script"],
+        "treebanks": ["TREEBANK_ASSETS", "TREEBANKS", "UD_SPLIT_ORDER", "Sentence", "Treebank", "Word", "load_conllu",
+                      "parse_conllu", "ud_turkish", "ud_turkish_dir"],
+        "udhr": ["UDHR_ARTICLES", "UDHR_ASSET", "UdhrTranslation", "flores_to_udhr", "load_udhr", "parse_udhr_html",
+                 "udhr_dir", "udhr_languages", "udhr_script", "udhr_to_flores", "udhr_translations"],
+    },
+)

@@ -1,6 +1,7 @@
-"""Corpus files: read one as checked UTF-8, hash a parallel corpus, write a JSON cache file atomically.
+"""Corpus files: read one as checked UTF-8, hash a parallel corpus.
 
-The only module of :mod:`workbench.corpora` that touches bytes on disk directly; the corpus modules
+The only module of :mod:`workbench.corpora` that reads corpus bytes directly (parsed corpora are cached
+through :mod:`workbench.cache`, which verifies them before every read); the corpus modules
 (:mod:`~workbench.corpora.flores`, :mod:`~workbench.corpora.udhr`, :mod:`~workbench.corpora.treebanks`)
 read through :func:`read_corpus_file`, so an empty or mis-encoded file fails with the same clear message
 whichever corpus it belongs to.
@@ -9,9 +10,6 @@ whichever corpus it belongs to.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
@@ -47,10 +45,3 @@ def corpus_digest(corpus: dict[str, list[str]]) -> str:
         for sentence in corpus[lang]:
             digest.update(sentence.encode("utf-8") + b"\n")
     return digest.hexdigest()
-
-
-def _write_json_atomic(target: Path, data: object) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False)
-    os.replace(tmp, target)

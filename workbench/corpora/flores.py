@@ -18,11 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import polars as pl
-
-from workbench.config import cache_dir, shared_data_dir
+from workbench.config import cache_dir, owner_tag, shared_data_dir
 from workbench.corpora.files import read_corpus_file
-from workbench.errors import OfflineError, WorkbenchError, unknown_name
+from workbench.errors import OfflineError, UsageError, WorkbenchError, unknown_name
 
 Split = Literal["dev", "devtest", "both"]
 
@@ -41,7 +39,8 @@ def flores_dir(path: str | Path | None = None) -> Path:
 
     The hub download (``facebook/flores``, then ``openlanguagedata/flores_plus``) happens once, into
     the cache, and only when a model hub is reachable; otherwise an :class:`OfflineError` says where
-    to put the files.
+    to put the files. A directory the user named (``path`` or ``$WORKBENCH_FLORES_DIR``) that is not a
+    FLORES layout raises a :class:`UsageError` naming it: it is never replaced by another corpus.
     """
     if path is not None:
         return _checked_flores_dir(Path(path), "the path argument")
@@ -57,10 +56,13 @@ def flores_dir(path: str | Path | None = None) -> Path:
 
 
 def flores_available(path: str | Path | None = None) -> bool:
-    """True when :func:`flores_dir` finds FLORES-200 (locally, or from a reachable hub)."""
+    """True when :func:`flores_dir` finds FLORES-200, False when it is nowhere (no directory configured, hub offline).
+
+    A configured directory that is not a FLORES layout is not "unavailable": its :class:`UsageError` propagates.
+    """
     try:
         flores_dir(path)
-    except WorkbenchError:
+    except OfflineError:
         return False
     return True
 
@@ -71,7 +73,7 @@ def _is_flores_layout(root: Path) -> bool:
 
 def _checked_flores_dir(root: Path, origin: str) -> Path:
     if not _is_flores_layout(root):
-        raise WorkbenchError(f"{root} (from {origin}) is not a FLORES-200 directory. {FLORES_LAYOUT}")
+        raise UsageError(f"{root} (from {origin}) is not a FLORES-200 directory. {FLORES_LAYOUT}")
     return root
 
 
@@ -99,22 +101,26 @@ def _hub_snapshot(repo: str) -> Path:
 
 def _convert_hub_parquet(snapshot: Path, target: Path) -> None:
     """Write each hub parquet file as ``<split>/<code>.<split>`` (one sentence a line), atomically."""
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".flores-"))
-    for file in sorted(snapshot.rglob("*.parquet")):
-        key = _hub_file_key(file.relative_to(snapshot))
-        if key is None:
-            continue
-        frame = pl.read_parquet(file)
-        frame = frame.sort("id") if "id" in frame.columns else frame
-        column = "sentence" if "sentence" in frame.columns else "text"
-        out = tmp / key[1] / f"{key[0]}.{key[1]}"
-        out.parent.mkdir(exist_ok=True)
-        out.write_text("".join(f"{s}\n" for s in frame[column]), encoding="utf-8")
-    if not _is_flores_layout(tmp):
-        shutil.rmtree(tmp)
-        raise OSError(f"no FLORES parquet files in {snapshot}")
-    shutil.rmtree(target)
-    os.replace(tmp, target)
+    import polars as pl
+
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".flores.{owner_tag()}.", suffix=".tmp"))
+    try:
+        for file in sorted(snapshot.rglob("*.parquet")):
+            key = _hub_file_key(file.relative_to(snapshot))
+            if key is None:
+                continue
+            frame = pl.read_parquet(file)
+            frame = frame.sort("id") if "id" in frame.columns else frame
+            column = "sentence" if "sentence" in frame.columns else "text"
+            out = tmp / key[1] / f"{key[0]}.{key[1]}"
+            out.parent.mkdir(exist_ok=True)
+            out.write_text("".join(f"{s}\n" for s in frame[column]), encoding="utf-8")
+        if not _is_flores_layout(tmp):
+            raise OSError(f"no FLORES parquet files in {snapshot}")
+        shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # gone after the rename; a partial copy after a failure
 
 
 def _hub_file_key(relative: Path) -> tuple[str, str] | None:
@@ -144,8 +150,33 @@ def _check_flores_code(lang: str, path: str | Path | None) -> Path:
 
 
 def _flores_lines(root: Path, lang: str, split: str) -> list[str]:
-    """One split file split on "\\n", the trailing empty string after the final newline kept."""
-    return read_corpus_file(root / split / f"{lang}.{split}").split("\n")
+    """One split file split on "\\n", the trailing empty string after the final newline kept.
+
+    Every language must have as many sentences as the reference language of the directory
+    (:func:`_reference_length`), whichever way the corpus is then counted (sentences or Petrov's
+    corpus-total string): a file with a missing or extra line raises, naming both files and counts.
+    """
+    lines = read_corpus_file(root / split / f"{lang}.{split}").split("\n")
+    reference, expected = _reference_length(root, split)
+    if _sentence_count(lines) != expected:
+        raise WorkbenchError(
+            f"FLORES file {root / split / f'{lang}.{split}'} has {_sentence_count(lines)} sentences, but "
+            f"{reference} has {expected}: the languages are not line-aligned, so their counts would not compare. "
+            "Replace the file with a complete copy.")
+    return lines
+
+
+def _sentence_count(lines: list[str]) -> int:
+    return len(lines) - (lines[-1] == "")
+
+
+@cache
+def _reference_length(root: Path, split: str) -> tuple[Path, int]:
+    """(file, sentences) of the split's reference language: ``eng_Latn`` if present, else the first code."""
+    codes = sorted(_flores_listing(root))
+    ref = "eng_Latn" if "eng_Latn" in codes else codes[0]
+    path = root / split / f"{ref}.{split}"
+    return path, _sentence_count(read_corpus_file(path).split("\n"))
 
 
 def load_flores(lang: str, split: Split = "both", path: str | Path | None = None) -> list[str]:
@@ -190,8 +221,8 @@ def _flores_metadata(root: Path) -> dict[str, dict]:
 
 
 def _flores_codes(path: str | Path | None) -> frozenset[str]:
-    """The FLORES codes, or none when FLORES is absent (metadata lookups must not fail on that)."""
+    """The FLORES codes, or none when FLORES is absent (lookups must not fail on that, but on a bad directory)."""
     try:
         return _flores_listing(flores_dir(path))
-    except WorkbenchError:
+    except OfflineError:
         return frozenset()

@@ -2,7 +2,7 @@
 
 The one entry point the analyses use: it dispatches to :mod:`~workbench.corpora.flores` or
 :mod:`~workbench.corpora.udhr`, checks that every language has the same number of sentences, falls back
-to UDHR (with a warning) when FLORES is absent, and draws samples that keep the languages aligned.
+to UDHR (with a warning) only when FLORES is configured nowhere, and draws samples that keep the languages aligned.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Literal, TypeVar
 
 from workbench.corpora.flores import flores_dir, flores_languages, flores_raw, load_flores
 from workbench.corpora.udhr import load_udhr, udhr_languages
-from workbench.errors import WorkbenchError, unknown_name
+from workbench.errors import OfflineError, UsageError, WorkbenchError, unknown_name
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +63,19 @@ def _check_aligned(corpus: dict[str, list[str]]) -> None:
     lengths = Counter(len(sentences) for sentences in corpus.values())
     if len(lengths) > 1:
         expected = lengths.most_common(1)[0][0]
-        odd = sorted(code for code, s in corpus.items() if len(s) != expected)
-        raise WorkbenchError(f"Corpus is not aligned: {', '.join(odd)} do not have {expected} sentences.")
+        odd = ", ".join(f"{code} has {len(s)}" for code, s in sorted(corpus.items()) if len(s) != expected)
+        raise WorkbenchError(f"Corpus is not aligned: most languages have {expected} sentences, but {odd}.")
 
 
 def default_parallel_corpus(path: str | Path | None = None) -> CorpusName:
-    """``"flores200"`` when FLORES-200 is available, else ``"udhr"`` with a warning saying so."""
+    """``"flores200"`` when FLORES-200 is available, else ``"udhr"`` with a warning saying so.
+
+    Only a FLORES that is configured nowhere (no ``path``, no ``$WORKBENCH_FLORES_DIR``, no shared copy,
+    hub offline) falls back; a configured directory that is not FLORES raises (see :func:`flores_dir`).
+    """
     try:
         flores_dir(path)
-    except WorkbenchError as err:
+    except OfflineError as err:
         message = f"FLORES-200 is not available, so the analysis falls back to UDHR (30 articles). Reason: {err}"
         log.warning(message)
         warnings.warn(message, stacklevel=2)
@@ -86,7 +90,7 @@ def sample_indices(length: int, n: int, seed: int = 0) -> list[int]:
     [0, 6, 9]
     """
     if n < 0:
-        raise ValueError(f"Cannot sample a negative number of items ({n}).")
+        raise UsageError(f"Cannot sample a negative number of items ({n}); give n >= 0.")
     return sorted(random.Random(seed).sample(range(length), min(n, length)))
 
 

@@ -5,22 +5,22 @@ UDHR codes are the file codes of UDHR in Unicode (``tur``, ``cmn_hans``, ``pes_1
 ISO 639-3 is not (two Persian, six Romansh translations). :func:`udhr_to_flores` maps a UDHR code to
 the FLORES code with the same ISO 639-3 language (after a few macrolanguage aliases) and script, and
 :func:`flores_to_udhr` goes back. Unlike :mod:`~workbench.corpora.flores` (plain text, one sentence a
-line) the declarations are HTML, parsed once and cached as JSON.
+line) the declarations are HTML, parsed once and cached as JSON through :mod:`workbench.cache` (keyed by the
+content hash of the declarations, checked against its sidecar before every read).
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import html.parser
 import json
 import re
 from dataclasses import asdict, dataclass
-from functools import cache
 from pathlib import Path
 
-from workbench import assets
+from workbench import assets, cache
 from workbench.config import cache_dir
-from workbench.corpora.files import _write_json_atomic, read_corpus_file
+from workbench.corpora.files import read_corpus_file
 from workbench.corpora.flores import _flores_codes
 from workbench.corpora.scripts import _SCRIPT_NAMES, Direction, detect_script
 from workbench.errors import WorkbenchError, unknown_name
@@ -29,7 +29,7 @@ UDHR_ASSET = "udhr-declarations"
 UDHR_ARTICLES = 30
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's whitespace: no-break spaces are text, kept
-_UDHR_CACHE_VERSION = "3"
+_UDHR_CACHE_VERSION = "4"
 
 # ISO 639-3 individual languages that FLORES files under another code (macrolanguage or variant).
 _FLORES_ALIASES = {"cmn": "zho", "zlm": "zsm", "pbu": "pbt"}
@@ -130,27 +130,26 @@ def udhr_dir(path: str | Path | None = None) -> Path:
     return root
 
 
-@cache
+@functools.cache
 def _udhr_asset_dir() -> Path:
     """The verified asset directory, resolved once per process (verification stats all 532 files)."""
     return assets.path(UDHR_ASSET)
 
 
-@cache
+@functools.cache
 def _udhr_translations(root: Path) -> dict[str, UdhrTranslation]:
-    """All translations in ``root`` by code, parsed once and kept in the cache (keyed by the files' stamps)."""
-    files = sorted(root.glob("*.html"))
-    stamp = hashlib.sha256(repr([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]).encode())
-    stamp.update(_UDHR_CACHE_VERSION.encode())
-    cached = cache_dir("corpora") / f"udhr-{stamp.hexdigest()[:16]}.json"
-    if cached.is_file():
-        rows = json.loads(cached.read_text(encoding="utf-8"))
-        return {
-            r["code"]: UdhrTranslation(**r | {"articles": {int(k): v for k, v in r["articles"].items()}}) for r in rows
-        }
-    translations = {t.code: t for t in (parse_udhr_html(read_corpus_file(f)) for f in files)}
-    _write_json_atomic(cached, [asdict(t) for t in translations.values()])
+    """All translations in ``root`` by code, parsed once and kept in a verified cache keyed by the files' content."""
+    cached = cache_dir("corpora") / f"udhr-{cache.key(root, _UDHR_CACHE_VERSION)}.json"
+    translations = cache.read(cached, _read_translations)
+    if translations is None:
+        translations = {t.code: t for t in (parse_udhr_html(read_corpus_file(f)) for f in sorted(root.glob("*.html")))}
+        cache.write(cached, json.dumps([asdict(t) for t in translations.values()], ensure_ascii=False))
     return translations
+
+
+def _read_translations(path: Path) -> dict[str, UdhrTranslation]:
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return {r["code"]: UdhrTranslation(**r | {"articles": {int(k): v for k, v in r["articles"].items()}}) for r in rows}
 
 
 def udhr_translations(path: str | Path | None = None) -> dict[str, UdhrTranslation]:
