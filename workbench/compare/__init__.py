@@ -2,7 +2,7 @@
 
 Its modules, one concept each:
 
-* :mod:`~workbench.compare.measures` — the pure measures the peers have and :mod:`workbench.metrics`
+* :mod:`~workbench.compare.measures` — the pure measures the peers have and :mod:`workbench.fairness.metrics`
   lacked: Rényi entropy and efficiency (Zouhar et al. 2023), Shannon efficiency, vocabulary
   utilisation, token lengths, vocabulary overlap, segmentation agreement;
 * :mod:`~workbench.compare.published` — tokenization-scorer's published values, with their source;

@@ -1,6 +1,6 @@
 """The intrinsic measures the peer tools have and the workbench lacked: pure arithmetic, no tokenizer runs.
 
-Unlike :mod:`workbench.metrics` (premiums, parity, fertility, inequality, allocation: costs of a
+Unlike :mod:`workbench.fairness.metrics` (premiums, parity, fertility, inequality, allocation: costs of a
 language *relative to another*), these describe one tokenizer's output on its own or two tokenizers
 against each other. Every function takes numbers, byte strings or spans that
 :mod:`workbench.compare.report` has already collected, and returns a number or a frozen dataclass.

@@ -2,7 +2,7 @@
 
 :func:`compute_report` runs each tokenizer once more over the corpus (besides the cached counts of
 :func:`workbench.fairness.counts`) and puts side by side, per tokenizer and per language, the
-measures of :mod:`workbench.metrics` (premium, parity, Gini, max/min, fertility, continued words,
+measures of :mod:`workbench.fairness.metrics` (premium, parity, Gini, max/min, fertility, continued words,
 compression, unknown rate) and those of :mod:`workbench.compare.measures` (Rényi entropy and
 efficiency, Shannon efficiency, vocabulary utilisation, token lengths, vocabulary overlap,
 segmentation agreement). :func:`write_report` writes it as HTML (plots embedded, drawn by
@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from workbench import corpora, fairness, metrics, zoo
+from workbench import corpora, fairness, zoo
 from workbench.compare import measures
 from workbench.config import pick, write_atomic
 from workbench.errors import UsageError, WorkbenchError, unknown_name
+from workbench.fairness import metrics
 
 #: Output formats of :func:`write_report`, by file suffix.
 REPORT_FORMATS = (".html", ".md", ".tex", ".csv", ".parquet")
