@@ -142,3 +142,29 @@ def test_voila_app_mode_renders_a_dashboard(browser):
         tab.screenshot(path=str(SCREENSHOTS / f"voila_{notebook.stem}.png"))
         context.close()
         server.stop()
+
+
+def test_comparison_report_html_opens_with_its_tables_and_plots(browser, tmp_path):
+    """``workbench report ... --out report.html``: the page a user hands on opens in Chromium, every embedded
+    plot decodes to a picture, and the summary table names each tokenizer (issue 17)."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "report.html"
+    cli = Path(sys.executable).with_name("workbench")
+    proc = subprocess.run([str(cli), "report", "--tokenizers", "gpt2,o200k_base,gemma3",
+                           "--corpus", "udhr", "--languages", "eng,tur,arb,hin", "--reference", "eng",
+                           "--out", str(target)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    try:
+        tab.goto(target.as_uri(), wait_until="load")
+        sizes = tab.evaluate("() => [...document.images].map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
+        assert len(sizes) >= 3 and all(done and w > 100 and h > 100 for done, w, h in sizes), sizes
+        tables = tab.evaluate("() => [...document.querySelectorAll('table')].map(t => t.innerText)")
+        assert tables and all(name in tables[0] for name in ("gpt2", "o200k_base", "gemma3")), tables[:1]
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "comparison_report.png"), full_page=True)
+        context.close()
