@@ -153,6 +153,27 @@ def test_bit_flips_in_the_cached_udhr_corpus_never_yield_a_value(home_with_asset
     assert served == [None] * len(flips)  # sha256 catches every single-bit flip: no damaged value is served
 
 
+def test_bit_flips_in_a_fairness_results_file_never_change_a_printed_number(home_with_assets, tmp_path):
+    """Issue 19 case 3: flip single bits of a real counts parquet; every later run prints the true counts."""
+    out = tmp_path / "counts.csv"
+    argv = ("fairness", "counts", "--tokenizers", "gpt2", "--corpus", "udhr", "--languages", "eng,tur",
+            "--mode", "sentences", "--out", str(out))
+    assert _workbench(*argv).returncode == 0
+    truth = out.read_bytes()
+    [cached] = (home_with_assets / "results" / "fairness").glob("*.parquet")
+    good = cached.read_bytes()
+    rng = random.Random(19)
+    printed = []
+    for bit in (rng.randrange(len(good) * 8) for _ in range(12)):
+        damaged = bytearray(good)
+        damaged[bit // 8] ^= 1 << (bit % 8)
+        cached.write_bytes(bytes(damaged))
+        out.unlink()
+        proc = _workbench(*argv)
+        printed.append((proc.returncode, out.read_bytes() == truth, cached.read_bytes() == good))
+    assert printed == [(0, True, True)] * 12  # each flip is caught, recounted, and the true file written back
+
+
 # --------------------------------------------------------------------------- writes: failures, full and read-only disks
 
 

@@ -18,7 +18,9 @@ Both also count ``unknown`` tokens (ids of the tokenizer's unknown token, type `
 else of that type can appear since no special tokens are added) and ``byte_fallback`` tokens
 (``<0xAB>`` pieces, type ``byte``). Results are cached per tokenizer under
 ``cache_dir("results", "fairness")``, keyed by the tokenizer's file hash, the corpus hash, the mode
-and :data:`CODE_VERSION`, written atomically: a failure leaves no partial entry.
+and :data:`CODE_VERSION`, written through :mod:`workbench.cache`: atomically (a failure leaves no
+partial entry) and with a sha256 sidecar checked before every read, so a damaged entry is recounted,
+never served.
 
 >>> counts(["cl100k_base"], languages=["eng_Latn"])["tokens"].item()   # doctest: +SKIP
 52835
@@ -38,11 +40,12 @@ import polars as pl
 from tqdm.auto import tqdm
 
 from workbench import assets, corpora, zoo
-from workbench.config import cache_dir, write_atomic
+from workbench import cache as verified_cache
+from workbench.config import cache_dir
 from workbench.fairness.metrics import count_words
 from workbench.fairness.texts import CorpusTexts, Mode, corpus_texts
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: files carry a sha256 sidecar (workbench.cache); v1 files are never read
 PETROV_COLUMNS = ("language", "tokenizer", "tokens", "bytes", "chars", "unknown", "byte_fallback")
 SENTENCE_COLUMNS = ("language", "sentence_id", "tokenizer", "tokens", "bytes", "chars", "words", "unknown",
                     "byte_fallback")
@@ -85,15 +88,14 @@ def counts(tokenizers: Sequence[str], corpus: corpora.CorpusName | None = None, 
         for name in todo:
             frames[name] = _count_tokenizer(name, texts, bar)
             if cache:
-                write_atomic(cache_path(name, texts), frames[name].write_parquet)
+                verified_cache.write(cache_path(name, texts), frames[name].write_parquet)
     return pl.concat([frames[name] for name in tokenizers])
 
 
 def _read_cache(target: Path, texts: CorpusTexts) -> pl.DataFrame | None:
-    if not target.is_file():
-        return None
-    frame = pl.read_parquet(target)
-    return frame if set(frame["language"].unique()) == set(texts.texts) else None
+    """The cached counts if the file matches its checksum and covers ``texts``' languages; else ``None``."""
+    frame = verified_cache.read(target, pl.read_parquet)
+    return frame if frame is not None and set(frame["language"].unique()) == set(texts.texts) else None
 
 
 @cache
