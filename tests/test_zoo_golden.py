@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import assets, gguf_vocab, zoo
+from workbench import assets, zoo
+from workbench.zoo import gguf_vocab
 from workbench.config import shared_data_dir
 from workbench.fairness.published import published_tokens
 
