@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench import zoo
-from workbench.zoo import ranks
 from workbench.errors import UnknownNameError
+from workbench.zoo import ranks
 
 ALL = zoo.list_tokenizers()
 #: Tokenizers that are lossless on any text: byte-level BPE, tiktoken, and the byte/char baselines.
