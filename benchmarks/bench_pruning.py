@@ -19,7 +19,7 @@ import time
 import torch
 
 from workbench import pruning, vision_eval
-from workbench.dinov2 import load_dinov2_s
+from workbench.models.dinov2 import load_dinov2_s
 from workbench.pruning.tokens import Step
 
 CONFIGS = [  # (label, method, options): each method at its default place, plus early placements

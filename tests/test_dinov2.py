@@ -9,14 +9,14 @@ import pytest
 import torch
 
 pytest.importorskip("onnxruntime")
-from workbench import dinov2  # noqa: E402
+from workbench.models import dinov2, load_model  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def model():
-    return dinov2.load_dinov2_s()
+    return load_model("dinov2-s").model  # through the registry, as every analysis reaches it
 
 
 def test_rebuilt_backbone_matches_onnxruntime(model):

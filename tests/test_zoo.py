@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from workbench import zoo
 from workbench.errors import UnknownNameError
+from workbench.zoo import ranks
 
 ALL = zoo.list_tokenizers()
 #: Tokenizers that are lossless on any text: byte-level BPE, tiktoken, and the byte/char baselines.
@@ -129,7 +130,7 @@ def test_encode_batch_equals_encoding_one_at_a_time_in_order(load, name):
 
 @given(st.lists(st.integers(0, 50), min_size=1, max_size=30), st.integers(1, 4))
 def test_balanced_cuts_are_contiguous_and_no_worse_than_counting_items(sizes, parts):
-    cuts = zoo._balanced_cuts(sizes, parts)
+    cuts = ranks._balanced_cuts(sizes, parts)
     assert cuts[0] == 0 and cuts[-1] == len(sizes) and len(cuts) == parts + 1 and cuts == sorted(cuts)
     heaviest = max(sum(sizes[a:b]) for a, b in itertools.pairwise(cuts))
     assert heaviest <= sum(sizes) / parts + max(sizes)  # each run ends within one item of its share

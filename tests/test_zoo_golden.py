@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import assets, gguf_vocab, zoo
+from workbench import assets, zoo
 from workbench.config import shared_data_dir
 from workbench.fairness.published import published_tokens
+from workbench.zoo import gguf_vocab
 
 
 @pytest.mark.parametrize("name", sorted(zoo.GOLDEN_VECTORS))

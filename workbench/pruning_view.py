@@ -63,7 +63,7 @@ def render_view(pixels: torch.Tensor, view: View):
     """A figure: the image with dropped patches greyed out and merged groups outlined in one colour each."""
     import matplotlib.pyplot as plt
 
-    from workbench.dinov2 import IMAGENET_MEAN, IMAGENET_STD
+    from workbench.models.dinov2 import IMAGENET_MEAN, IMAGENET_STD
 
     image = pixels[0].permute(1, 2, 0).numpy() * np.array(IMAGENET_STD) + np.array(IMAGENET_MEAN)
     rows, cols = view.status.shape
@@ -91,7 +91,7 @@ def pruning_explorer(model: nn.Module | None = None, images: list[vision_eval.Im
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from workbench.dinov2 import load_dinov2_s, preprocess
+    from workbench.models.dinov2 import load_dinov2_s, preprocess
 
     model = model or load_dinov2_s()
     images = images or vision_eval.offline_images(n_labelled=0)

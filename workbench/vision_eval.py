@@ -239,7 +239,7 @@ def bootstrap_ci(values: Sequence[float], n: int = 1000, level: float = 0.95, se
 
 def pixels_of(images: list[Image]) -> torch.Tensor:
     """(n, 3, 224, 224) preprocessed pixels of ``images``."""
-    from workbench.dinov2 import preprocess
+    from workbench.models.dinov2 import preprocess
 
     return torch.cat([preprocess(im.pixels) for im in images])
 
@@ -359,7 +359,7 @@ def _cli_eval(args: argparse.Namespace) -> int:
     """Run the sweep and write CSV (or JSON) rows."""
     import polars as pl
 
-    from workbench.dinov2 import load_dinov2_s, load_saliency_decoder
+    from workbench.models.dinov2 import load_dinov2_s, load_saliency_decoder
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     for m in methods:

