@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench import cli, compare, fairness
+from workbench import cli, compare, fairness, zoo
 from workbench.compare import measures, published, report
 from workbench.errors import UsageError, WorkbenchError
 
@@ -140,7 +140,7 @@ def test_report_byte_baseline_by_hand(small_report: report.ComparisonReport) -> 
     pooled = Counter(b for lines in SENTENCES.values() for s in lines for b in s.encode())
     summary = small_report.summary.filter(pl.col("tokenizer") == "utf8-bytes").row(0, named=True)
     assert summary["renyi_efficiency"] == pytest.approx(measures.renyi_efficiency(list(pooled.values())))
-    assert summary["fingerprint"] == fairness.tokenizer_digest("utf8-bytes")
+    assert summary["fingerprint"] == zoo.fingerprint("utf8-bytes")
 
 
 def test_report_fertility_of_the_byte_baseline_is_bytes_per_word(small_report: report.ComparisonReport) -> None:

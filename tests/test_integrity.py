@@ -174,6 +174,56 @@ def test_bit_flips_in_a_fairness_results_file_never_change_a_printed_number(home
     assert printed == [(0, True, True)] * 12  # each flip is caught, recounted, and the true file written back
 
 
+@pytest.mark.parametrize("damage", ["edit", "truncate", "empty"])
+def test_damaged_converted_tokenizer_is_rebuilt_and_the_true_count_printed(home_with_assets, tmp_path, damage):
+    """Issue 19 case 1: the converted llama2 ``.model`` edited ("▁world" -> "▁worlx"), cut or emptied."""
+    from workbench import zoo
+
+    out = tmp_path / "counts.csv"
+    argv = ("fairness", "counts", "--tokenizers", "llama2", "--corpus", "udhr", "--languages", "eng",
+            "--mode", "sentences", "--out", str(out))
+    zoo.load_tokenizer.cache_clear()
+    assert _workbench(*argv).returncode == 0
+    truth, model = out.read_bytes(), zoo.loaded_file(zoo.spec("llama2"))
+    good = model.read_bytes()
+    damaged = {"edit": good.replace("▁world".encode(), "▁worlx".encode(), 1), "truncate": good[:len(good) // 2],
+               "empty": b""}[damage]
+    assert damaged != good
+    model.write_bytes(damaged)
+    for results in (home_with_assets / "results" / "fairness").glob("*"):
+        results.unlink()  # so the count is really made again, with whatever file the loader takes
+    zoo.load_tokenizer.cache_clear()
+    out.unlink()
+    proc = _workbench(*argv)
+    zoo.load_tokenizer.cache_clear()
+    assert (proc.returncode, out.read_bytes(), model.read_bytes()) == (0, truth, good)
+
+
+def test_tiktokens_temp_copy_of_a_rank_file_is_never_served_when_it_differs(tmp_path, monkeypatch):
+    """Issue 19 case 2: tiktoken keeps a copy of each rank file in a shared temp dir; a poisoned copy is ignored."""
+    from workbench import zoo
+    from workbench.zoo import ranks
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "data-gym-cache"))
+    ranks_file = zoo.loaded_file(zoo.spec("gpt2"))
+    truth = ranks.openai_backend("r50k_base", ranks_file).encode("Hello world", False)
+    [copy] = (tmp_path / "data-gym-cache").iterdir()
+    lines = copy.read_text().splitlines()
+    world, last = (next(i for i, line in enumerate(lines) if line.endswith(f" {rank}")) for rank in (truth[1], 50255))
+    (w, w_rank), (z, z_rank) = lines[world].split(), lines[last].split()
+    lines[world], lines[last] = f"{w} {z_rank}", f"{z} {w_rank}"  # " world" merges last: "Hello| wor|ld" unchecked
+    copy.write_text("\n".join(lines) + "\n")
+    assert ranks.openai_backend("r50k_base", ranks_file).encode("Hello world", False) == truth
+
+
+def test_fingerprint_follows_the_converted_file_and_needs_no_load(home_with_assets):
+    from workbench import zoo
+
+    first = zoo.fingerprint("llama2")
+    assert first == zoo.fingerprint("llama2") and first != zoo.fingerprint("phi3")
+    assert zoo.fingerprint("utf8-bytes") != zoo.fingerprint("unicode-chars")
+
+
 # --------------------------------------------------------------------------- writes: failures, full and read-only disks
 
 

@@ -22,7 +22,7 @@ from unittest.mock import patch
 import pytest
 
 from workbench import assets, cli, config, corpora, models, zoo
-from workbench.errors import OfflineError, UnknownNameError, WorkbenchError
+from workbench.errors import InvalidTextError, OfflineError, UnknownNameError, WorkbenchError
 
 SMALL_SP = "llama2"  # a GGUF vocabulary converted into a ~0.5 MB SentencePiece file under tokenizers/
 
@@ -268,3 +268,42 @@ def _workbench(*argv: str, stdin: bytes = b""):
     with redirect_stdout(out), redirect_stderr(err), patch.object(sys, "stdin", fake_stdin):
         code = cli.main(list(argv))
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama2", "gemma3", "xlm-roberta", "bert-base-uncased"])
+@pytest.mark.parametrize("shape", ["one line of words", "no white space"])
+def test_count_file_cuts_text_without_newlines_and_stays_exact(load, name, shape, tmp_path):
+    """Issue 19 case 6: a file with no line starts (or no white space at all) is still cut, so memory stays
+    bounded, and the count stays that of the whole text."""
+    words = " ".join(corpora.load_udhr("eng") + corpora.load_udhr("tur")).replace("\n", " ")
+    text = words if shape == "one line of words" else "".join(corpora.load_udhr("cmn_hans") * 2).replace(" ", "")
+    assert "\n" not in text and len(text) > 3_000
+    path = tmp_path / "line.txt"
+    path.write_text(text, encoding="utf-8")
+    tok = load(name)
+    cuts = []
+    original = tok._stream_cut
+    tok._stream_cut = lambda t, width=256: cuts.append(original(t, width)) or cuts[-1]
+    try:
+        assert tok.count_file(path, chunk_chars=700) == tok.count(text)
+    finally:
+        del tok._stream_cut
+    assert sum(c > 0 for c in cuts) >= len(text) // 1400  # cut about every other block: nothing accumulates
+
+
+def test_count_file_refuses_a_chunk_size_below_one(load, tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="positive"):
+        load("gpt2").count_file(path, chunk_chars=0)
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama2", "gemma3", "xlm-roberta", "utf8-bytes"])
+def test_bad_arguments_fail_the_same_way_for_every_backend(load, name):
+    """Issue 19 case 7: ``encode(None)`` and an id past the vocabulary are clear errors, whatever the library."""
+    tok = load(name)
+    with pytest.raises(InvalidTextError, match="not NoneType"):
+        tok.encode(None)
+    with pytest.raises(IndexError, match="outside"):
+        tok.decode([1, 10**9])
+    assert tok.decode(tok.encode("Hello")).strip() == "Hello"

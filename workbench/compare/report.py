@@ -196,7 +196,7 @@ def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], lengths: 
         tok = zoo.load_tokenizer(name)
         ids, length = enc.pooled, lengths[name]
         rows.append({"tokenizer": name, "family": tok.spec.family, "vocab_size": tok.vocab_size,
-                     "fingerprint": fairness.tokenizer_digest(name), **_unigram_row(ids, tok.vocab_size, alpha),
+                     "fingerprint": zoo.fingerprint(name), **_unigram_row(ids, tok.vocab_size, alpha),
                      "bytes_per_type": length.bytes_per_type, "bytes_per_token": length.bytes_per_occurrence,
                      "chars_per_type": length.chars_per_type, "chars_per_token": length.chars_per_occurrence,
                      "tokens": int(ids.size)})
@@ -254,7 +254,7 @@ def _provenance(tokenizers: Sequence[str], texts: fairness.CorpusTexts, referenc
     return {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "corpus": str(texts.name),
             "corpus_digest": texts.digest, "languages": str(len(texts.texts)),
             "sentences_per_language": str(len(next(iter(texts.texts.values())))), "reference": reference,
-            "alpha": str(alpha), **{f"fingerprint {t}": fairness.tokenizer_digest(t) for t in tokenizers},
+            "alpha": str(alpha), **{f"fingerprint {t}": zoo.fingerprint(t) for t in tokenizers},
             **{f"version {p}": v for p, v in versions.items()}}
 
 

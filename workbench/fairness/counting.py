@@ -28,7 +28,6 @@ never served.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import sys
 from collections.abc import Sequence
@@ -39,8 +38,8 @@ import numpy as np
 import polars as pl
 from tqdm.auto import tqdm
 
-from workbench import assets, corpora, zoo
 from workbench import cache as verified_cache
+from workbench import corpora, zoo
 from workbench.config import cache_dir
 from workbench.fairness.metrics import count_words
 from workbench.fairness.texts import CorpusTexts, Mode, corpus_texts
@@ -52,16 +51,10 @@ SENTENCE_COLUMNS = ("language", "sentence_id", "tokenizer", "tokens", "bytes", "
 _CHUNK = 8  # languages per encode_batch call in petrov mode (bounds memory, keeps both cores busy)
 
 
-def tokenizer_digest(name: str) -> str:
-    """sha256 over the tokenizer's asset hashes and the zoo's converter version (the name for baselines/hub)."""
-    parts = [name] if name.startswith("hf:") else [assets.get(a).sha256 for a in zoo.spec(name).assets] or [name]
-    return hashlib.sha256("|".join([*parts, zoo.CONVERTER_VERSION]).encode()).hexdigest()
-
-
 def cache_path(name: str, texts: CorpusTexts) -> Path:
     """Where the counts of tokenizer ``name`` over ``texts`` are cached."""
     safe = name.replace("/", "_").replace(":", "_")
-    key = f"{texts.mode}-{texts.name}-{safe}-{tokenizer_digest(name)[:12]}-{texts.digest[:12]}-v{CODE_VERSION}"
+    key = f"{texts.mode}-{texts.name}-{safe}-{zoo.fingerprint(name)[:12]}-{texts.digest[:12]}-v{CODE_VERSION}"
     return cache_dir("results", "fairness") / f"{key}.parquet"
 
 

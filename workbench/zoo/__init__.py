@@ -31,13 +31,15 @@ from workbench.zoo.registry import (
     REGISTRY,
     TokenizerSpec,
     describe,
+    fingerprint,
     list_tokenizers,
     load_tokenizer,
+    loaded_file,
     spec,
 )
 from workbench.zoo.spm import SentencePieceBackend
 
 __all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "REGISTRY", "Backend", "BaselineBackend", "HFBackend", "Piece",
            "SentencePieceBackend", "TiktokenBackend", "TokenType", "Tokenizer", "TokenizerSpec",
-           "TurkishHybridBackend", "check_text", "describe", "list_tokenizers", "load_tokenizer",
-           "parse_js_tiktoken_ranks", "spec"]
+           "TurkishHybridBackend", "check_text", "describe", "fingerprint", "list_tokenizers", "load_tokenizer",
+           "loaded_file", "parse_js_tiktoken_ranks", "spec"]

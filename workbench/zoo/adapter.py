@@ -55,7 +55,9 @@ CONTROL = {"<s>", "</s>", "<unk>", "<pad>", "<mask>", "<bos>", "<eos>", "[CLS]",
 MARKUP = re.compile(r"^(<[^<>]+>|\[[^\[\]]+\]|<\|.*\|>)$")
 BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_LINE_START = re.compile(r"\n(?=\S)")
+#: Where :meth:`Tokenizer.count_file` may cut, in order of preference: line starts, word starts, and
+#: (``None``) any character, for text with no white space.
+_CUT_POINTS = (re.compile(r"\n(?=\S)"), re.compile(r"\s(?=\S)"), None)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,12 @@ class Tokenizer:
         return self._backend.encode_batch([check_text(t) for t in texts], add_special_tokens)
 
     def decode(self, ids: Sequence[int]) -> str:
-        """Text of a sequence of ids (invalid UTF-8 becomes U+FFFD)."""
-        return self._backend.decode(list(ids))
+        """Text of a sequence of ids (invalid UTF-8 becomes U+FFFD); an id outside the vocabulary raises
+        ``IndexError`` the same way for every backend (some libraries return "" for it, others raise)."""
+        ids = list(ids)
+        for token_id in (min(ids), max(ids)) if ids else ():
+            self._check_id(token_id)
+        return self._backend.decode(ids)
 
     def token_bytes(self, token_id: int) -> bytes:
         """The exact bytes token ``token_id`` stands for (byte-fallback aware)."""
@@ -149,29 +155,45 @@ class Tokenizer:
                    errors: Literal["strict", "replace"] = "strict") -> int:
         """Tokens of a UTF-8 text file of any size, equal to ``count(whole text)``, in bounded memory.
 
-        The file is read ``chunk_chars`` characters at a time and cut at line starts where the
-        tokenization is local (:meth:`_cut_is_local`); every chunk after the first is encoded
-        with the newline before it, whose tokens are then subtracted (so no tokenizer's
-        beginning-of-text behaviour, like SentencePiece's dummy ``▁``, leaks into the count).
+        The file is read ``chunk_chars`` characters at a time and cut where the tokenization is local
+        (:meth:`_cut_is_local`): at a line start if one works, else at a word start, else (text with no
+        white space at all, such as unbroken Chinese) at any character, so memory stays bounded for any
+        input shape. Every chunk after the first is encoded with the character before its cut, whose
+        tokens are then subtracted (so no tokenizer's beginning-of-text behaviour, like SentencePiece's
+        dummy ``▁``, leaks into the count).
         """
-        newline, total, carry, first = len(self.encode("\n")), 0, "", True
+        if chunk_chars < 1:
+            raise ValueError(f"chunk_chars must be a positive number of characters, not {chunk_chars}")
+        total, carry, first = 0, "", True
         for block in _read_chunks(Path(path), chunk_chars, errors):
             carry += block
             cut = self._stream_cut(carry)
             if cut:
-                total += self.count(carry[:cut]) - (0 if first else newline)
+                total += self._count_chunk(carry[:cut], first)
                 carry, first = carry[cut - 1:], False
-        return total + (self.count(carry) - (0 if first else newline) if carry else 0)
+        return total + (self._count_chunk(carry, first) if carry else 0)
+
+    def _count_chunk(self, chunk: str, first: bool) -> int:
+        """Tokens of ``chunk``, less those of its leading character when it is carried over from the last cut."""
+        return self.count(chunk) - (0 if first else len(self.encode(chunk[0])))
 
     def _stream_cut(self, text: str, width: int = 256) -> int:
-        """The last line start of ``text`` (with ``width`` characters after it) where a cut is local; 0 if none."""
-        starts = [m.end() for m in _LINE_START.finditer(text, max(0, len(text) // 2)) if m.end() + width < len(text)]
-        return next((c for c in reversed(starts[-8:]) if self._cut_is_local(text, c, width)), 0)
+        """The last place in the second half of ``text`` (``width`` characters before its end) where a cut is
+        local, trying line starts, then word starts, then any character; 0 if none."""
+        start, end = max(1, len(text) // 2), len(text) - width
+        for points in _CUT_POINTS:
+            found = (range(max(start, end - 8 * 97), end, 97) if points is None
+                     else [m.end() for m in points.finditer(text, start, end)][-8:])
+            for cut in reversed(found):
+                if self._cut_is_local(text, cut, width):
+                    return cut
+        return 0
 
     def _cut_is_local(self, text: str, cut: int, width: int) -> bool:
-        """True when the text around ``cut`` encodes to the same ids whole as in two parts."""
-        left, right = text[max(0, cut - width):cut], text[cut:cut + width]
-        head, joined = self.encode("\n"), self.encode("\n" + right)
+        """True when the text around ``cut`` encodes to the same ids whole as in two parts, the second
+        led by the character before the cut (whose own tokens are its first ids)."""
+        left, right, lead = text[max(0, cut - width):cut], text[cut:cut + width], text[cut - 1]
+        head, joined = self.encode(lead), self.encode(lead + right)
         return joined[:len(head)] == head and self.encode(left) + joined[len(head):] == self.encode(left + right)
 
     def _check_id(self, token_id: int) -> None:
@@ -180,11 +202,14 @@ class Tokenizer:
 
 
 def check_text(text: str) -> str:
-    """``text`` itself, or :class:`InvalidTextError` if it holds a lone surrogate (not valid Unicode).
+    """``text`` itself, or :class:`InvalidTextError` if it is not a ``str`` or holds a lone surrogate.
 
     Tokenizers disagree on such text (tiktoken silently replaces it with U+FFFD, Hugging Face and
     SentencePiece raise library errors), so the zoo refuses it, the same way for every tokenizer.
     """
+    if not isinstance(text, str):
+        raise InvalidTextError(f"Tokenizers take text as a str, not {type(text).__name__}: pass the text itself "
+                               "(read a file with open(path, encoding='utf-8').read(), or use count_file).")
     bad = None if text.isascii() else _SURROGATE.search(text)
     if bad:
         raise InvalidTextError(

@@ -5,6 +5,11 @@ regex. Unlike the Hugging Face (:mod:`~workbench.zoo.hf_json`) and SentencePiece
 (:mod:`~workbench.zoo.spm`) files, a rank file holds little more than the ranks, so the regex, the
 special tokens, Qwen's NFC step and Tekken's id shift are set up here, as each tokenizer's own loader
 does. :func:`parse_js_tiktoken_ranks` reads js-tiktoken's compressed p50k table.
+
+tiktoken's loader keeps a copy of every file it reads in a shared temporary directory
+(``$TMPDIR/data-gym-cache``) and, unless given a hash, serves that copy unchecked: anyone who can
+write there could change the ranks. Every rank file is therefore read with ``expected_hash`` = the
+sha256 of the verified file, so the copy is used only when it is byte-identical.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.cache import digest
 from workbench.zoo.adapter import CONTROL, UNUSED, TokenType, char_offsets
 
 _THREADS = os.cpu_count() or 1
@@ -116,7 +122,7 @@ def openai_backend(constructor: str, ranks_file: Path) -> TiktokenBackend:
     from tiktoken.load import load_tiktoken_bpe
 
     original = public.load_tiktoken_bpe
-    public.load_tiktoken_bpe = lambda *a, **k: load_tiktoken_bpe(str(ranks_file))
+    public.load_tiktoken_bpe = lambda *a, **k: load_tiktoken_bpe(str(ranks_file), expected_hash=digest(ranks_file))
     try:
         params = getattr(public, constructor)()
     finally:
@@ -151,7 +157,7 @@ def qwen1_backend(ranks_file: Path) -> TiktokenBackend:
     import tiktoken
     from tiktoken.load import load_tiktoken_bpe
 
-    ranks = load_tiktoken_bpe(str(ranks_file))
+    ranks = load_tiktoken_bpe(str(ranks_file), expected_hash=digest(ranks_file))
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] + [f"<|extra_{i}|>" for i in range(205)]
     pattern = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
                r"|\s*[\r\n]+|\s+(?!\S)|\s+")

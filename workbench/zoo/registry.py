@@ -18,12 +18,14 @@ loads a Hugging Face hub tokenizer instead.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from workbench import assets
+from workbench import cache as verified_cache
 from workbench.config import cache_dir
 from workbench.errors import OfflineError, unknown_name
 from workbench.zoo import gguf_vocab, hf_json, ranks, spm
@@ -31,7 +33,8 @@ from workbench.zoo.adapter import Backend, Tokenizer
 from workbench.zoo.baselines import BaselineBackend
 from workbench.zoo.hybrid import TurkishHybridBackend
 
-CONVERTER_VERSION = "2"  # bump whenever a tokenizer's output changes: it keys every derived cache
+#: Bump whenever a tokenizer's output changes: it keys every derived cache (3: converted files carry a sidecar).
+CONVERTER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class TokenizerSpec:
     build: Callable[[TokenizerSpec], Backend] = field(repr=False, compare=False)
     licence: str = ""
     default: bool = True
+    #: How the first asset becomes the file the backend loads (None: the asset is loaded as it is),
+    #: and that file's suffix; see :func:`loaded_file`.
+    convert: Callable[[Path], bytes | str] | None = field(default=None, repr=False, compare=False)
+    suffix: str = ""
 
     @property
     def source(self) -> str:
@@ -60,29 +67,56 @@ def _asset_file(spec: TokenizerSpec) -> Path:
     return assets.path(spec.assets[0])
 
 
-def _derived(spec: TokenizerSpec, suffix: str, make: Callable[[], bytes | str]) -> Path:
-    """A file converted from the spec's first asset, cached by that asset's sha256 and our converter version."""
+def loaded_file(spec: TokenizerSpec) -> Path:
+    """The file the spec's backend loads: its first asset, or that asset converted (``spec.convert``).
+
+    A converted file is made once, cached by the asset's sha256 and :data:`CONVERTER_VERSION`, and goes
+    through :mod:`workbench.cache`: its sha256 sidecar is checked before every use, so an edited,
+    truncated or emptied conversion is rebuilt (one warning line), never loaded.
+    """
+    if spec.convert is None:
+        return _asset_file(spec)
     source = assets.get(spec.assets[0])
-    target = cache_dir("tokenizers") / f"{spec.name}-{source.sha256[:16]}-v{CONVERTER_VERSION}{suffix}"
-    if not target.exists():
-        data = make()
-        assets._write_atomic(target, data.encode("utf-8") if isinstance(data, str) else data)
+    target = cache_dir("tokenizers") / f"{spec.name}-{source.sha256[:16]}-v{CONVERTER_VERSION}{spec.suffix}"
+    if verified_cache.read(target, Path) is None:
+        data = spec.convert(_asset_file(spec))
+        verified_cache.write(target, data.encode("utf-8") if isinstance(data, str) else data)
     return target
+
+
+def fingerprint(name: str) -> str:
+    """sha256 of what decides the tokenizer's output, without loading it: the key of every derived result.
+
+    The sha256 of each asset and of the converted file the backend really loads (verified, rebuilt if
+    damaged: :func:`loaded_file`), and :data:`CONVERTER_VERSION`; the name for built-in baselines and
+    ``hf:`` hub tokenizers.
+    """
+    if name.startswith("hf:") or not spec(name).assets:
+        parts = [name]
+    else:
+        entry = spec(name)
+        parts = [assets.get(a).sha256 for a in entry.assets]
+        if entry.convert is not None:
+            parts.append(verified_cache.digest(loaded_file(entry)))
+    return hashlib.sha256("|".join([*parts, CONVERTER_VERSION]).encode()).hexdigest()
 
 
 def _openai(constructor: str) -> Callable[[TokenizerSpec], Backend]:
     """tiktoken's own constructor for an OpenAI encoding, its loader pointed at our verified file."""
-
-    def build(spec: TokenizerSpec) -> Backend:
-        ranks_file = _p50k_ranks_file(spec) if constructor == "p50k_base" else _asset_file(spec)
-        return ranks.openai_backend(constructor, ranks_file)
-
-    return build
+    return lambda spec: ranks.openai_backend(constructor, loaded_file(spec))
 
 
-def _p50k_ranks_file(spec: TokenizerSpec) -> Path:
+def _p50k_ranks(asset: Path) -> str:
     """js-tiktoken's compressed p50k ranks rewritten as a ``.tiktoken`` file (its sha256 is tiktoken's own)."""
-    return _derived(spec, ".tiktoken", lambda: ranks.p50k_ranks_text(_asset_file(spec).read_text(encoding="utf-8")))
+    return ranks.p50k_ranks_text(asset.read_text(encoding="utf-8"))
+
+
+def _gguf_to_bpe_json(asset: Path) -> str:
+    return gguf_vocab.to_bpe_json(gguf_vocab.read_fields(asset))
+
+
+def _gguf_to_sentencepiece(asset: Path) -> bytes:
+    return gguf_vocab.to_sentencepiece(gguf_vocab.read_fields(asset))
 
 
 def _tokenizer_json(spec: TokenizerSpec) -> Backend:
@@ -90,15 +124,11 @@ def _tokenizer_json(spec: TokenizerSpec) -> Backend:
 
 
 def _gguf_bpe(spec: TokenizerSpec) -> Backend:
-    fields = lambda: gguf_vocab.read_fields(_asset_file(spec))  # noqa: E731
-    path = _derived(spec, ".json", lambda: gguf_vocab.to_bpe_json(fields()))
-    return hf_json.from_file(path, byte_level=True)
+    return hf_json.from_file(loaded_file(spec), byte_level=True)
 
 
 def _gguf_sentencepiece(spec: TokenizerSpec) -> Backend:
-    fields = lambda: gguf_vocab.read_fields(_asset_file(spec))  # noqa: E731
-    path = _derived(spec, ".model", lambda: gguf_vocab.to_sentencepiece(fields()))
-    return spm.from_file(path)
+    return spm.from_file(loaded_file(spec))
 
 
 def _sentencepiece(spec: TokenizerSpec) -> Backend:
@@ -121,6 +151,8 @@ def _hub(repo: str) -> Backend:
     return hf_json.from_file(path)
 
 
+_GGUF_BPE = {"convert": _gguf_to_bpe_json, "suffix": ".json"}
+_GGUF_SPM = {"convert": _gguf_to_sentencepiece, "suffix": ".model"}
 _SPECS = [
     TokenizerSpec("utf8-bytes", "baseline", "one token per UTF-8 byte", (), lambda s: BaselineBackend("bytes"), "n/a"),
     TokenizerSpec("unicode-chars", "baseline", "one token per Unicode code point", (),
@@ -128,30 +160,33 @@ _SPECS = [
     TokenizerSpec("gpt2", "OpenAI", "GPT-2 / r50k_base byte-level BPE (50,257)", ("tiktoken-gpt2",),
                   _openai("r50k_base")),
     TokenizerSpec("p50k_base", "OpenAI", "Codex / text-davinci-002 byte-level BPE (50,281)", ("js-tiktoken-p50k",),
-                  _openai("p50k_base")),
+                  _openai("p50k_base"), convert=_p50k_ranks, suffix=".tiktoken"),
     TokenizerSpec("cl100k_base", "OpenAI", "GPT-3.5 / GPT-4 byte-level BPE (100,277)", ("tiktoken-cl100k",),
                   _openai("cl100k_base")),
     TokenizerSpec("o200k_base", "OpenAI", "GPT-4o byte-level BPE (200,019)", ("tiktoken-o200k",),
                   _openai("o200k_base")),
     TokenizerSpec("llama2", "Meta", "Llama 1/2 SentencePiece BPE with byte fallback (32,000)", ("gguf-llama-spm",),
-                  _gguf_sentencepiece),
-    TokenizerSpec("llama3", "Meta", "Llama 3 byte-level BPE (128,256)", ("gguf-llama-bpe",), _gguf_bpe),
+                  _gguf_sentencepiece, **_GGUF_SPM),
+    TokenizerSpec("llama3", "Meta", "Llama 3 byte-level BPE (128,256)", ("gguf-llama-bpe",), _gguf_bpe, **_GGUF_BPE),
     TokenizerSpec("mistral-v1", "Mistral", "Mistral 7B v0.1 SentencePiece BPE (32,000)", ("spm-mistral-v1",),
                   _sentencepiece),
     TokenizerSpec("mistral-tekken", "Mistral", "Tekken (Mistral NeMo, 131,072) tiktoken-style BPE", ("tekken-240911",),
                   lambda s: ranks.tekken_backend(_asset_file(s))),
     TokenizerSpec("qwen1", "Alibaba", "Qwen (1) tiktoken BPE (151,643 + 208 special)", ("tiktoken-qwen1",),
                   lambda s: ranks.qwen1_backend(_asset_file(s))),
-    TokenizerSpec("qwen2", "Alibaba", "Qwen2 / Qwen2.5 byte-level BPE (151,936)", ("gguf-qwen2",), _gguf_bpe),
+    TokenizerSpec("qwen2", "Alibaba", "Qwen2 / Qwen2.5 byte-level BPE (151,936)", ("gguf-qwen2",),
+                  _gguf_bpe, **_GGUF_BPE),
     TokenizerSpec("gemma3", "Google", "Gemma 3 SentencePiece-style BPE (262,144)", ("hfjson-gemma3",), _tokenizer_json),
     TokenizerSpec("xlm-roberta", "Meta", "XLM-RoBERTa SentencePiece unigram (250,002)", ("gguf-nomic-bert-moe",),
-                  _gguf_sentencepiece),
+                  _gguf_sentencepiece, **_GGUF_SPM),
     TokenizerSpec("bert-base-uncased", "Google", "BERT base uncased WordPiece (30,522)", ("hfjson-bert-base-uncased",),
                   _tokenizer_json),
     TokenizerSpec("deepseek-v3", "DeepSeek", "DeepSeek-V3 byte-level BPE (128,815)", ("hfjson-deepseek-v3",),
                   _tokenizer_json),
-    TokenizerSpec("command-r", "Cohere", "Command-R byte-level BPE (256,000)", ("gguf-command-r",), _gguf_bpe),
-    TokenizerSpec("phi3", "Microsoft", "Phi-3 SentencePiece BPE (32,064)", ("gguf-phi-3",), _gguf_sentencepiece),
+    TokenizerSpec("command-r", "Cohere", "Command-R byte-level BPE (256,000)", ("gguf-command-r",),
+                  _gguf_bpe, **_GGUF_BPE),
+    TokenizerSpec("phi3", "Microsoft", "Phi-3 SentencePiece BPE (32,064)", ("gguf-phi-3",),
+                  _gguf_sentencepiece, **_GGUF_SPM),
     TokenizerSpec("turkish-hybrid", "Turkish", "roots + suffixes + BPE (Bayram et al.)", (),
                   lambda s: TurkishHybridBackend(), "MIT (turkish-tokenizer==0.2.26)", default=False),
 ]
