@@ -252,3 +252,17 @@ def test_ordinary_vocabulary_leaves_out_control_tokens(load) -> None:
     assert b"<s>" not in vocab and b"</s>" not in vocab and b"<unk>" not in vocab
     assert b"\x00" in vocab and b" the" in vocab  # byte pieces as their byte (<0x00>), '▁the' as ' the'
     assert len(vocab) < sum(kind in ("normal", "byte") for kind in llama2.token_types)  # <0x41> and 'A' are one
+
+
+def test_report_counts_every_sentence_as_fairness_counts_does() -> None:
+    """The report encodes each sentence once (word-sample sentences with their spans, the rest in a batch):
+    its per-language totals equal :func:`fairness.counts` over the whole corpus, to the token."""
+    texts = fairness.corpus_texts("udhr", ["eng", "tur", "arb", "cmn_hans"], "sentences")
+    tokenizers = ["gpt2", "llama2", "gemma3"]
+    result = report.compute_report(tokenizers, texts=texts, reference="eng", word_sample=7)
+    counts = fairness.counts(tokenizers, texts=texts, cache=False, progress=False)
+    columns = ["language", "tokenizer", "bytes_per_token", "chars_per_token", "unknown_rate", "byte_fallback_rate"]
+    truth = fairness.rates(counts).select(columns).sort("language", "tokenizer")
+    assert result.languages.select(columns).sort("language", "tokenizer").equals(truth)
+    assert result.summary["tokens"].to_list() == [counts.filter(pl.col("tokenizer") == t)["tokens"].sum()
+                                                  for t in tokenizers]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 
 from workbench.errors import UnknownNameError, WorkbenchError
@@ -140,3 +142,20 @@ def test_tokens_per_word_counts_overlapping_tokens():
     words = [(0, 5), (6, 9)]
     tokens = [(0, 3), (3, 5), (5, 9)]  # the third token carries the space
     assert metrics.tokens_per_word(words, tokens) == [2, 1]
+
+
+_SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 4)).map(lambda t: (t[0], t[0] + t[1])), max_size=30)
+
+
+@given(words=_SPANS, tokens=_SPANS)
+def test_tokens_per_word_is_the_overlap_count_by_its_definition(words, tokens):
+    """The sorted-search count equals the plain definition, for any spans (empty, nested, unsorted)."""
+    assert metrics.tokens_per_word(words, tokens) == [sum(s < we and e > ws for s, e in tokens) for ws, we in words]
+
+
+@given(words=_SPANS, tokens=_SPANS)
+def test_word_cuts_are_the_token_edges_strictly_inside_each_word(words, tokens):
+    from workbench.compare.measures import word_cuts
+
+    edges = sorted({e for span in tokens for e in span})
+    assert word_cuts(words, tokens) == [tuple(e for e in edges if ws < e < we) for ws, we in words]

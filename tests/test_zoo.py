@@ -134,3 +134,16 @@ def test_balanced_cuts_are_contiguous_and_no_worse_than_counting_items(sizes, pa
     assert cuts[0] == 0 and cuts[-1] == len(sizes) and len(cuts) == parts + 1 and cuts == sorted(cuts)
     heaviest = max(sum(sizes[a:b]) for a, b in itertools.pairwise(cuts))
     assert heaviest <= sum(sizes) / parts + max(sizes)  # each run ends within one item of its share
+
+
+@pytest.mark.parametrize("name", zoo.list_tokenizers())
+def test_encode_with_spans_gives_the_ids_of_encode(load, name):
+    """The report's word-level sentences are encoded once, with their spans: the ids must be encode's."""
+    from workbench import corpora
+
+    tok = load(name)
+    texts = [a for code in ("eng", "tur", "arb", "hin", "cmn_hans", "jpn", "kor", "tha", "amh", "heb", "bod")
+             for a in corpora.load_udhr(code)[:6]]
+    assert [tok.encode_with_spans(t)[0] for t in texts] == [tok.encode(t) for t in texts]
+    ids, spans = tok.encode_with_spans(texts[0])
+    assert spans == [(p.start, p.end) for p in tok.pieces(texts[0])] and len(ids) == len(spans)

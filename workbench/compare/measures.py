@@ -17,6 +17,7 @@ Logarithms are natural; efficiencies are ratios, so the base cancels.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -175,7 +176,7 @@ def word_cuts(word_spans: Sequence[tuple[int, int]],
     [(2,), ()]
     """
     edges = sorted({e for span in token_spans for e in span})
-    return [tuple(e for e in edges if ws < e < we) for ws, we in word_spans]
+    return [tuple(edges[bisect.bisect_right(edges, ws):bisect.bisect_left(edges, we)]) for ws, we in word_spans]
 
 
 def segmentation_agreement(cuts_a: Sequence[tuple[int, ...]], cuts_b: Sequence[tuple[int, ...]]) -> float:

@@ -18,12 +18,14 @@ from __future__ import annotations
 import datetime
 import importlib.metadata
 import itertools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from tqdm.auto import tqdm
 
 from workbench import corpora, fairness, zoo
 from workbench.compare import measures
@@ -112,9 +114,16 @@ def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None 
     _check_corpus(texts)
     if reference not in texts.texts:
         raise unknown_name("reference language", reference, texts.texts)
-    counts = fairness.counts(tokenizers, texts=texts, progress=progress)
-    words = corpora.sample_indices(len(next(iter(texts.texts.values()))), word_sample or pick(20, 200))
-    encoded = {name: _encode(zoo.load_tokenizer(name), texts, words) for name in tokenizers}
+    sample = corpora.sample_indices(len(next(iter(texts.texts.values()))), word_sample or pick(20, 200))
+    words = {code: {i: metrics.word_spans(sentences[i], corpora.language_info(code).script) for i in sample}
+             for code, sentences in texts.texts.items()}  # the same for every tokenizer
+    frames, encoded = [], {}
+    with tqdm(total=len(tokenizers) * len(texts.texts), desc="report", unit="lang", disable=not progress,
+              file=sys.stderr) as bar:
+        for name in tokenizers:
+            frame, encoded[name] = _encode(zoo.load_tokenizer(name), texts, words, bar)
+            frames.append(frame)
+    counts = pl.concat(frames)
     lengths = {name: _lengths(zoo.load_tokenizer(name), enc) for name, enc in encoded.items()}
     per_language = _language_table(counts, encoded, reference, alpha)
     return ComparisonReport(_summary(per_language, encoded, lengths, alpha), per_language,
@@ -122,18 +131,30 @@ def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None 
                             _provenance(tokenizers, texts, reference, alpha))
 
 
-def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: Sequence[int]) -> _Encoded:
-    ids, cuts, word_tokens = _ids(tok, texts), {}, {}
+def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: dict[str, dict[int, list[tuple[int, int]]]],
+            bar: tqdm) -> tuple[pl.DataFrame, _Encoded]:
+    """One encoding pass over every sentence: the fairness counts and the ids every other measure reads.
+
+    ``words`` holds, per language, the word spans of the sentences the word-level measures use; those
+    sentences are encoded with their token spans (:meth:`~workbench.zoo.Tokenizer.encode_with_spans`),
+    the rest in one batch, so no sentence is encoded twice.
+    """
+    frames, ids, cuts, word_tokens = [], {}, {}, {}
     for code, sentences in texts.texts.items():
-        script = corpora.language_info(code).script
-        spans = [(metrics.word_spans(sentences[i], script), [(p.start, p.end) for p in tok.pieces(sentences[i])])
-                 for i in words]
-        cuts[code] = [c for w, t in spans for c in measures.word_cuts(w, t)]
-        word_tokens[code] = [n for w, t in spans for n in metrics.tokens_per_word(w, t)]
+        spanned = {i: tok.encode_with_spans(sentences[i]) for i in words[code]}
+        rest = [i for i in range(len(sentences)) if i not in spanned]
+        batch = dict(zip(rest, tok.encode_batch([sentences[i] for i in rest]), strict=True))
+        encoded = [spanned[i][0] if i in spanned else batch[i] for i in range(len(sentences))]
+        frames.append(fairness.sentence_counts(tok, texts, code, encoded))
+        ids[code] = np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64)
+        pairs = [(spans, spanned[i][1]) for i, spans in words[code].items()]
+        cuts[code] = [c for w, t in pairs for c in measures.word_cuts(w, t)]
+        word_tokens[code] = [n for w, t in pairs for n in metrics.tokens_per_word(w, t)]
+        bar.update(1)
     if not any(len(v) for v in ids.values()):
         raise WorkbenchError(f"Tokenizer '{tok.name}' produced no tokens on the corpus '{texts.name}': "
                              "nothing to measure. Check the corpus text and the tokenizer name.")
-    return _Encoded(ids, cuts, word_tokens)
+    return pl.concat(frames), _Encoded(ids, cuts, word_tokens)
 
 
 def _ids(tok: zoo.Tokenizer, texts: fairness.CorpusTexts) -> dict[str, np.ndarray]:
@@ -161,7 +182,8 @@ def compute_unigram_measures(tokenizers: Sequence[str], texts: fairness.CorpusTe
 
 def _unigram_row(ids: np.ndarray, vocab_size: int, alpha: float) -> dict[str, float | None]:
     """Rényi entropy/efficiency, Shannon efficiency and utilisation of one id stream (None when undefined)."""
-    counts = np.unique(ids, return_counts=True)[1]  # occurrences of each type used
+    counts = np.bincount(ids, minlength=vocab_size)
+    counts = counts[counts > 0]  # occurrences of each type used
     enough = counts.size >= 2
     return {"renyi_entropy": measures.renyi_entropy(counts, alpha) if counts.size else None,
             "renyi_efficiency": measures.renyi_efficiency(counts, alpha) if enough else None,
@@ -208,8 +230,9 @@ def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], lengths: 
 
 
 def _lengths(tok: zoo.Tokenizer, enc: _Encoded) -> measures.TokenLengths:
-    types, counts = np.unique(enc.pooled, return_counts=True)
-    return measures.token_lengths([tok.token_bytes(int(i)) for i in types], counts.tolist())
+    counts = np.bincount(enc.pooled, minlength=tok.vocab_size)
+    types = np.flatnonzero(counts)
+    return measures.token_lengths([tok.token_bytes(int(i)) for i in types], counts[types].tolist())
 
 
 def _group_table(per_language: pl.DataFrame) -> pl.DataFrame:

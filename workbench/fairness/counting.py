@@ -140,15 +140,24 @@ def _count_petrov(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataF
 def _count_sentences(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataFrame:
     frames = []
     for code, sentences in texts.texts.items():
-        encoded = tok.encode_batch(sentences)
-        flags = _flag_counts(tok.name, encoded)
-        frames.append(pl.DataFrame({
-            "language": code, "sentence_id": texts.sentence_ids or np.arange(len(sentences)), "tokenizer": tok.name,
-            "tokens": [len(ids) for ids in encoded], "bytes": [len(s.encode("utf-8")) for s in sentences],
-            "chars": [len(s) for s in sentences], "words": _word_counts(texts.name, code, tuple(sentences)),
-            "unknown": flags[:, 0], "byte_fallback": flags[:, 1]}))
+        frames.append(sentence_counts(tok, texts, code, tok.encode_batch(sentences)))
         bar.update(1)
-    return pl.concat(frames).select(SENTENCE_COLUMNS)
+    return pl.concat(frames)
+
+
+def sentence_counts(tok: zoo.Tokenizer, texts: CorpusTexts, code: str, encoded: list[list[int]]) -> pl.DataFrame:
+    """The :data:`SENTENCE_COLUMNS` rows of language ``code`` from its sentences' ids, already encoded.
+
+    The one place a sentence-mode count row is made: :func:`counts` encodes and calls it, and the
+    comparison report (:mod:`workbench.compare.report`) calls it on the ids of its own single encoding pass.
+    """
+    sentences = texts.texts[code]
+    flags = _flag_counts(tok.name, encoded)
+    return pl.DataFrame({
+        "language": code, "sentence_id": texts.sentence_ids or np.arange(len(sentences)), "tokenizer": tok.name,
+        "tokens": [len(ids) for ids in encoded], "bytes": [len(s.encode("utf-8")) for s in sentences],
+        "chars": [len(s) for s in sentences], "words": _word_counts(texts.name, code, tuple(sentences)),
+        "unknown": flags[:, 0], "byte_fallback": flags[:, 1]}).select(SENTENCE_COLUMNS)
 
 
 @cache

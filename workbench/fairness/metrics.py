@@ -113,9 +113,16 @@ def tokens_per_word(word_spans_: Sequence[tuple[int, int]], token_spans: Sequenc
     >>> tokens_per_word([(0, 4), (5, 9)], [(0, 2), (2, 4), (4, 9)])
     [2, 1]
     """
-    starts = np.array([s for s, _ in token_spans], dtype=np.int64)
-    ends = np.array([e for _, e in token_spans], dtype=np.int64)
-    return [int(np.count_nonzero((starts < we) & (ends > ws))) for ws, we in word_spans_]
+    # for a non-empty word, overlapping = (start < word end) - (end <= word start): a token that ends by the
+    # word's start also starts before its end, so the second set lies inside the first; two sorted searches
+    # instead of a scan per word. An empty span (never made by word_spans) is counted directly.
+    starts = np.fromiter((s for s, _ in token_spans), dtype=np.int64, count=len(token_spans))
+    ends = np.fromiter((e for _, e in token_spans), dtype=np.int64, count=len(token_spans))
+    words = np.asarray(word_spans_, dtype=np.int64).reshape(-1, 2)
+    overlapping = np.searchsorted(np.sort(starts), words[:, 1]) - np.searchsorted(np.sort(ends), words[:, 0], "right")
+    for i in np.flatnonzero(words[:, 0] >= words[:, 1]):
+        overlapping[i] = np.count_nonzero((starts < words[i, 1]) & (ends > words[i, 0]))
+    return overlapping.tolist()
 
 
 # ------------------------------------------------------------------------------------------ premium
