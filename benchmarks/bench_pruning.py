@@ -18,8 +18,10 @@ import time
 
 import torch
 
-from workbench import pruning, vision_eval
-from workbench.models.dinov2 import load_dinov2_s
+from workbench import pruning
+from workbench.models import load_model
+from workbench.pruning import cost, sweep
+from workbench.pruning.cli import write_text
 from workbench.pruning.tokens import Step
 
 CONFIGS = [  # (label, method, options): each method at its default place, plus early placements
@@ -66,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=11)
     args = parser.parse_args(argv)
-    model = load_dinov2_s()
-    images = vision_eval.offline_images(n_named=8, n_labelled=0)
-    pixels = vision_eval.pixels_of(images)
-    base = vision_eval.latency(model, pixels, args.threads, repeats=args.repeats)
-    gflops = vision_eval.model_flops(model, 256) / 1e9
+    model = load_model("dinov2-s").model
+    images = sweep.offline_images(n_named=8, n_labelled=0)
+    pixels = sweep.pixels_of(images)
+    base = cost.latency(model, pixels, args.threads, repeats=args.repeats)
+    gflops = cost.model_flops(model, 256) / 1e9
     lines = ["## Visual token pruning: DINOv2-S, batch 8, keep 0.5", "",
              f"torch {torch.__version__}, {args.threads} threads, median of {args.repeats} after 2 warm-up runs; "
              f"unpruned: {1e3 * base:.0f} ms/batch at the start, {gflops:.2f} GFLOPs/image. Each speed-up is "
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     speedups = {}
     for label, method, options in CONFIGS:
-        row = vision_eval.speedup(model, pixels, method, 0.5, threads=args.threads, repeats=args.repeats, **options)
+        row = cost.speedup(model, pixels, method, 0.5, threads=args.threads, repeats=args.repeats, **options)
         sel = selection_time(model, pixels[:8], method, args.repeats, **options)
         speedups[label] = row["speedup"]
         lines.append(f"| {label} | {row['place']} | {row['ms']:.0f} | {row['unpruned_ms']:.0f} | {row['speedup']:.2f}x "
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         missed = [f"{label} {speedups[label]:.2f}x" for label in labels if speedups[label] < 1.5]
         lines.append(f"- {family}: met by {', '.join(met) or 'none'}; below by {', '.join(missed) or 'none'}.")
     text = "\n".join(lines) + "\n"
-    vision_eval.write_text(text, args.out)
+    write_text(text, args.out)
     return 0
 
 

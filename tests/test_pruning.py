@@ -1,6 +1,9 @@
-"""workbench.pruning on tiny random-weight encoders: counts, exact removal, size bookkeeping, errors."""
+"""workbench.pruning on tiny random-weight encoders and hand-built token sets: counts, exact removal, size
+bookkeeping, errors, what each rule keeps where the right answer is known, ToMe against its reference."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,10 +19,11 @@ from transformers import (
     ViTForImageClassification,
     ViTModel,
 )
+from transformers.modeling_outputs import ImageClassifierOutput
 
 from workbench import pruning
 from workbench.errors import UnknownNameError
-from workbench.pruning import baselines, diversity, tome
+from workbench.pruning import attention, baselines, cost, diversity, fidelity, published, sweep, tome
 from workbench.pruning.tokens import Step
 
 SMALL = dict(hidden_size=32, num_hidden_layers=4, num_attention_heads=4, patch_size=4, image_size=32)
@@ -117,11 +121,6 @@ def test_tome_schedule_matches_the_reference_parse_r():
     assert pruning.info(model).counts == [56, 48, 40, 32]
 
 
-def test_divprune_picks_a_diverse_set():
-    x = torch.tensor([[[1.0, 0.0], [1.0, 0.01], [0.99, 0.0], [0.0, 1.0]]])
-    red = diversity.divprune(Step(x=x, size=torch.ones(1, 4), n_out=2, grid=(2, 2)))
-    kept = red.members[0].argmax(dim=1).tolist()
-    assert 3 in kept and len(set(kept)) == 2
 
 
 def test_lattice_is_exact_when_it_can_be():
@@ -163,11 +162,97 @@ def test_clear_errors():
 
 
 def test_encoder_output_pruning_and_defaults():
-    assert pruning.default_layers("evit", 12) == (3, 6, 9)
+    assert pruning.default_layers("evit", 12) == published.EVIT_LAYERS_12
+    assert pruning.default_layers("fastv", 12) == (published.FASTV_LAYER,)
     assert pruning.place((12,), 12) == "output" and pruning.place((0,), 12) == "input"
     model = tiny("dinov2")
     pruning.apply(model, "divprune", keep=0.5)
     assert run(model).shape == (2, 33, 32)
+
+
+# --- what each rule keeps, on hand-built token sets where the right answer is known ------------------
+
+def attention_from_cls(cls_row: list[float], heads: int = 2) -> torch.Tensor:
+    """(1, heads, 1 + T, 1 + T) attention whose [CLS] row gives ``cls_row`` to the T patches (uniform elsewhere)."""
+    t = len(cls_row)
+    attn = torch.full((1, heads, 1 + t, 1 + t), 1.0 / (1 + t))
+    attn[:, :, 0, 0] = 0.0
+    attn[:, :, 0, 1:] = torch.tensor(cls_row)
+    return attn
+
+
+def kept_tokens(red) -> list[set[int]]:
+    """For each output token, the set of input tokens it holds."""
+    return [set(row.nonzero().flatten().tolist()) for row in red.members[0]]
+
+
+X8 = torch.randn(1, 8, 4, generator=torch.Generator().manual_seed(3))
+
+
+def test_evit_keeps_the_tokens_cls_attends_to_most_and_fuses_the_rest_into_one():
+    scores = [0.05, 0.05, 0.05, 0.30, 0.05, 0.05, 0.05, 0.40]
+    red = attention.evit(Step(x=X8, size=torch.ones(1, 8), n_out=3, grid=(2, 4), attn=attention_from_cls(scores)))
+    assert kept_tokens(red) == [{7}, {3}, {0, 1, 2, 4, 5, 6}]  # top by attention first, then the fused token
+    assert torch.allclose(red.x[0, :2], X8[0, [7, 3]])
+    assert torch.allclose(red.x[0, 2], 0.05 * X8[0, [0, 1, 2, 4, 5, 6]].sum(0))  # attention-weighted sum
+    unfused = attention.evit(Step(x=X8, size=torch.ones(1, 8), n_out=2, grid=(2, 4),
+                                  attn=attention_from_cls(scores), options={"fuse": False}))
+    assert kept_tokens(unfused) == [{7}, {3}]
+
+
+def test_fastv_keeps_the_most_attended_tokens_in_order_and_drops_the_rest():
+    attn = torch.full((1, 2, 9, 9), 0.02)
+    attn[..., 1 + 5] = 0.5   # every query looks at patch 5 most, then at patch 2
+    attn[..., 1 + 2] = 0.3
+    red = attention.fastv(Step(x=X8, size=torch.ones(1, 8), n_out=2, grid=(2, 4), attn=attn))
+    assert kept_tokens(red) == [{2}, {5}]
+    assert torch.equal(red.x[0], X8[0, [2, 5]])
+
+
+def test_visionzip_keeps_dominant_tokens_and_merges_the_rest_into_contextual_ones_by_key():
+    scores = [0.05, 0.30, 0.05, 0.05, 0.05, 0.05, 0.40, 0.05]   # dominant: patches 1 and 6
+    # the rest is [0, 2, 3, 4, 5, 7]; with 2 contextual tokens the targets are its 1st and 4th: 0 and 4
+    keys = torch.tensor([[[1.0, 0.0], [0.0, 0.0], [0.9, 0.1], [1.0, 0.2], [0.0, 1.0], [0.1, 0.9], [0.0, 0.0],
+                          [0.2, 1.0]]])
+    step = Step(x=X8, size=torch.ones(1, 8), n_out=4, grid=(2, 4), attn=attention_from_cls(scores), keys=keys,
+                options={"contextual": 2})
+    red = attention.visionzip(step)
+    assert kept_tokens(red) == [{1}, {6}, {0, 2, 3}, {4, 5, 7}]
+    assert torch.allclose(red.x[0, 2], X8[0, 0] + X8[0, [2, 3]].mean(0))  # target plus the mean of its group
+    assert torch.allclose(red.x[0, 3], X8[0, 4] + X8[0, [5, 7]].mean(0))
+
+
+def test_divprune_keeps_one_token_of_each_cluster_of_near_duplicates():
+    centres = torch.eye(3)
+    noise = 0.01 * torch.randn(3, 3, 3, generator=torch.Generator().manual_seed(0))
+    x = (centres[:, None, :] + noise).reshape(1, 9, 3)   # tokens 0-2, 3-5 and 6-8 are three clusters
+    red = diversity.divprune(Step(x=x, size=torch.ones(1, 9), n_out=3, grid=(3, 3)))
+    kept = [t for group in kept_tokens(red) for t in group]
+    assert sorted(k // 3 for k in kept) == [0, 1, 2] and kept == sorted(kept)  # one per cluster, in order
+
+
+def test_graph_spreads_importance_to_the_tokens_that_resemble_a_salient_one():
+    prior = [0.40, 0.05, 0.10, 0.09, 0.09, 0.09, 0.09, 0.09]
+    keys = torch.eye(8)[None].clone()
+    keys[0, 1] = keys[0, 0]   # patch 1 looks like the salient patch 0; no other pair is similar
+    step = Step(x=X8, size=torch.ones(1, 8), n_out=2, grid=(2, 4), attn=attention_from_cls(prior), keys=keys)
+    assert kept_tokens(diversity.graph(step)) == [{0}, {1}]
+    step.options = {"alpha": 0.0}   # no propagation: the plain [CLS]-attention top-2
+    assert kept_tokens(diversity.graph(step)) == [{0}, {2}]
+
+
+def test_tome_matches_the_reference_bipartite_soft_matching():
+    """The fixture is facebookresearch/ToMe (``published.TOME_COMMIT``) ``bipartite_soft_matching(metric, r)``
+    followed by ``merge_wavg(merge, x, size)`` and ``merge_source(merge, x)``, run outside this repository on
+    seeded random inputs (torch.Generator seed 12; B=2, T=16, 8-dim metric, 4-dim x, sizes 1-3, r=5)."""
+    ref = np.load(Path(__file__).parent / "fixtures" / "tome_reference.npz")
+    t, r = ref["x"].shape[1], int(ref["r"])
+    step = Step(x=torch.from_numpy(ref["x"]), size=torch.from_numpy(ref["size"]), n_out=t - r, grid=(4, 4),
+                keys=torch.from_numpy(ref["metric"]))
+    red = tome.tome(step)
+    assert torch.equal(red.members, torch.from_numpy(ref["source_out"]))
+    assert torch.allclose(red.x, torch.from_numpy(ref["x_out"]), atol=1e-6)
+    assert torch.equal(red.members @ step.size.unsqueeze(-1), torch.from_numpy(ref["size_out"]).unsqueeze(-1))
 
 
 # --- evaluation and widget layers, on a tiny 224-px DINOv2 (16x16 grid) -------------------------------
@@ -180,76 +265,88 @@ def tiny_224() -> torch.nn.Module:
 
 
 def test_evaluation_metrics_are_perfect_for_keep_all_and_lower_when_pruned():
-    from workbench import vision_eval
-
-    images = vision_eval.offline_images(n_named=2, n_labelled=12)
-    pixels, labels = vision_eval.pixels_of(images), np.array([im.label for im in images])
+    images = sweep.offline_images(n_named=2, n_labelled=12)
+    pixels, labels = sweep.pixels_of(images), np.array([im.label for im in images])
     model = tiny_224()
-    same = vision_eval.evaluate(model, pixels, labels, "keep-all", 1.0)
+    same = fidelity.evaluate_method(model, pixels, labels, "keep-all", 1.0)
     assert np.allclose(same["cls_cos"], 1, atol=1e-5) and np.allclose(same["token_fidelity"], 1, atol=1e-5)
     assert same["knn_agree"].tolist() == [1.0] * 12
-    pruned = vision_eval.evaluate(model, pixels, labels, "random", 0.25)
+    pruned = fidelity.evaluate_method(model, pixels, labels, "random", 0.25)
     assert pruned["pooled_cos"].mean() < 1 - 1e-4
     assert not pruning.is_patched(model)
 
 
-def test_analytic_flops_follow_the_token_counts():
-    from workbench import vision_eval
+def test_top1_accuracy_of_a_stand_in_classifier_with_known_outputs():
+    class FirstPixels(torch.nn.Module):
+        """Logits = the first three pixel values of channel 0, so the prediction is set by the input."""
 
+        def forward(self, pixel_values):
+            return ImageClassifierOutput(logits=pixel_values[:, 0, 0, :3])
+
+    pixels = torch.zeros(5, 3, 4, 4)
+    pixels[torch.arange(5), 0, 0, torch.tensor([0, 1, 2, 0, 1])] = 1.0   # predicts 0, 1, 2, 0, 1
+    labels = torch.tensor([0, 1, 2, 2, 2])                               # the first three are right
+    assert fidelity.top1_accuracy(FirstPixels(), pixels, labels, batch=2) == pytest.approx(0.6)
+
+    torch.manual_seed(0)
+    vit = ViTForImageClassification(ViTConfig(intermediate_size=64, num_labels=3, **SMALL)).eval()
+    with torch.no_grad():
+        predicted = vit(pixel_values=PIXELS).logits.argmax(-1)
+    pruning.apply(vit, "keep-all")   # a patched classifier goes through the same path
+    assert fidelity.top1_accuracy(vit, PIXELS, predicted) == 1.0
+    assert fidelity.top1_accuracy(vit, PIXELS, (predicted + 1) % 3) == 0.0
+
+
+def test_analytic_flops_follow_the_token_counts():
     model = tiny_224()
-    full = vision_eval.model_flops(model, 256)
-    assert full == 2 * vision_eval.block_flops(257, 257, 32, 64)
+    full = cost.model_flops(model, 256)
+    assert full == 2 * cost.block_flops(257, 257, 32, 64)
     pruning.apply(model, "random", keep=0.5)  # reduces in block 0 between attention and MLP
-    assert vision_eval.model_flops(model, 256) == vision_eval.block_flops(257, 129, 32, 64) + \
-        vision_eval.block_flops(129, 129, 32, 64)
+    assert cost.model_flops(model, 256) == cost.block_flops(257, 129, 32, 64) + cost.block_flops(129, 129, 32, 64)
 
 
 def test_explorer_recomputes_when_its_controls_change():
     import matplotlib
 
     matplotlib.use("Agg")
-    from workbench import pruning_view, vision_eval
+    from workbench.explorers import Explorer
+    from workbench.pruning import explorer
 
-    images = vision_eval.offline_images(n_named=2, n_labelled=0)
-    box = pruning_view.pruning_explorer(tiny_224(), images)
-    picker, method = box.children[0].children
-    keep = box.children[1]
-    assert box.view.method == "tome" and box.view.n_tokens == 128
-    method.value, keep.value = "random", 0.25
-    assert box.view.n_tokens == 64
-    assert (box.view.status == pruning_view.DROPPED).sum() == 256 - 64
-    method.value = "pool"
-    assert (box.view.status == pruning_view.MERGED).sum() == 256
+    images = sweep.offline_images(n_named=2, n_labelled=0)
+    ex = explorer.pruning_explorer(tiny_224(), images)
+    assert isinstance(ex, Explorer) and set(ex.controls) == {"image", "method", "keep"}
+    assert ex.result.method == "tome" and ex.result.n_tokens == 128
+    ex.controls["method"].value, ex.controls["keep"].value = "random", 0.25
+    assert ex.result.n_tokens == 64
+    assert (ex.result.status == explorer.DROPPED).sum() == 256 - 64
+    ex.controls["method"].value = "pool"
+    assert (ex.result.status == explorer.MERGED).sum() == 256
 
 
 def test_sweep_rows_are_cached_and_keyed_by_the_weights(tmp_path, monkeypatch):
-    from workbench import vision_eval
-
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
-    images = vision_eval.offline_images(n_named=1, n_labelled=8)
+    images = sweep.offline_images(n_named=1, n_labelled=8)
     model = tiny_224()
-    first = vision_eval.sweep(model, images, ["random", "tome"], [0.5], progress=False)
+    first = sweep.sweep(model, images, ["random", "tome"], [0.5], progress=False)
     assert len(list((tmp_path / "results" / "pruning").glob("*.json"))) == 2
     calls = []
-    monkeypatch.setattr(vision_eval, "evaluate", lambda *a, **k: calls.append(a) or {})
-    assert vision_eval.sweep(model, images, ["random", "tome"], [0.5], progress=False) == first
+    monkeypatch.setattr(fidelity, "evaluate_method", lambda *a, **k: calls.append(a) or {})
+    assert sweep.sweep(model, images, ["random", "tome"], [0.5], progress=False) == first
     assert calls == []  # every row came from the cache
     with torch.no_grad():
         model.embeddings.cls_token.add_(1.0)
-    vision_eval.sweep(model, images, ["random"], [0.5], progress=False)
+    sweep.sweep(model, images, ["random"], [0.5], progress=False)
     assert len(calls) == 1  # new weights, new key
-    vision_eval.sweep(model, images, ["random"], [0.5], progress=False, at_layers=(1,))
+    sweep.sweep(model, images, ["random"], [0.5], progress=False, at_layers=(1,))
     assert len(calls) == 2  # another placement, another key
 
 
 def test_speedup_is_paired_and_leaves_the_model_unpatched():
-    from workbench import vision_eval
-
     model = tiny_224()
     pixels = torch.randn(2, 3, 224, 224)
-    row = vision_eval.speedup(model, pixels, "evit", 0.5, at_layers=(1,), repeats=1)
+    row = cost.speedup(model, pixels, "evit", 0.5, at_layers=(1,), repeats=1)
     assert row["place"] == "layer" and row["speedup"] == pytest.approx(row["unpruned_ms"] / row["ms"])
-    assert row["gflops"] < vision_eval.model_flops(model, 256) / 1e9
-    assert -1.0 <= row["pooled_cos"] < 1.0 - 1e-6 and -1.0 <= row["cls_cos"] <= 1.0  # block 1 drops half
+    assert row["gflops"] < cost.model_flops(model, 256) / 1e9
+    assert row["pooled_cos"] < 1.0 - 1e-6  # block 1 drops half of the tokens
     assert not pruning.is_patched(model)
-    assert vision_eval.speedup(model, pixels, "keep-all", repeats=1)["pooled_cos"] == pytest.approx(1.0)
+    assert cost.speedup(model, pixels, "keep-all", repeats=1)["pooled_cos"] == pytest.approx(1.0)

@@ -19,8 +19,8 @@ from workbench.errors import AssetError, InvalidTextError, UnknownNameError, Usa
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 #: Analysis modules that add their own sub-commands through ``register_cli(subparsers)``.
-ANALYSES = ("workbench.corpora", "workbench.fairness", "workbench.turkish", "workbench.glitch", "workbench.vision_eval",
-            "workbench.compare")
+ANALYSES = ("workbench.corpora", "workbench.fairness", "workbench.turkish", "workbench.glitch",
+            "workbench.pruning.cli", "workbench.compare")
 
 
 def _assets_command(args: argparse.Namespace) -> int:

@@ -12,6 +12,21 @@ indices in ``at_layers`` are blocks: a reduction at block L happens between its 
 using that block's attention and keys; L = depth (one past the last block) reduces the encoder
 output, as a vision-language model would receive it. Protected tokens ([CLS], DeiT's distillation
 token) are never removed. Each method's rule and paper is in its docstring (``METHOD_RULES``).
+
+This package is the whole pruning analysis (notebook 04), one concept per module:
+
+* here — the patch API: :func:`apply`, :func:`remove`, :func:`info`, ``METHODS``, default places;
+* :mod:`~workbench.pruning.patch` — how an encoder is patched, and the token-count schedules;
+* :mod:`~workbench.pruning.tokens` — the :class:`~workbench.pruning.tokens.Step` a rule sees and what it returns;
+* the rules: :mod:`~workbench.pruning.baselines` (keep-all, random, pool), :mod:`~workbench.pruning.attention`
+  (EViT, FastV, VisionZip), :mod:`~workbench.pruning.tome` (ToMe), :mod:`~workbench.pruning.diversity`
+  (DivPrune, graph) — a new method is one function in one of these, named in ``METHOD_RULES``;
+* :mod:`~workbench.pruning.published` — the papers' settings this package follows, with their source;
+* :mod:`~workbench.pruning.fidelity` — what a setting loses (per-image fidelity metrics, top-1 accuracy);
+* :mod:`~workbench.pruning.cost` — what it saves (analytic FLOPs, latency, paired speed-up);
+* :mod:`~workbench.pruning.sweep` — the offline images and the cached (method x keep) sweep;
+* :mod:`~workbench.pruning.explorer` — the kept/merged/dropped view and its widget (the only display module);
+* :mod:`~workbench.pruning.cli` — ``workbench prune eval``.
 """
 
 from __future__ import annotations
@@ -34,6 +49,7 @@ from workbench.pruning.patch import (
     layers_of,
     scheduled_counts,
 )
+from workbench.pruning.published import FASTV_LAYER
 from workbench.pruning.tokens import Reduction, Step
 
 Method = Literal["keep-all", "random", "pool", "evit", "fastv", "visionzip", "tome", "divprune", "graph"]
@@ -61,7 +77,7 @@ def default_layers(method: str, depth: int) -> tuple[int, ...]:
     if method == "evit":
         return tuple(sorted({int(depth * f) for f in (0.25, 0.5, 0.75)}))
     if method == "fastv":
-        return (min(2, depth - 1),)
+        return (min(FASTV_LAYER, depth - 1),)
     if method == "tome":
         return tuple(range(depth))
     return (depth,)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import torch
 
+from workbench.pruning.published import VISIONZIP_CONTEXTUAL, VISIONZIP_DOMINANT
 from workbench.pruning.tokens import Reduction, Step, complement, cosine, select
 
 
@@ -63,9 +64,10 @@ def visionzip(step: Step) -> Reduction:
     heads, kept in original order. Of the rest, ``contextual`` targets are taken at a uniform stride;
     every other remaining token joins the target with the highest key cosine, and each contextual
     token is ``target + mean(assigned)`` (the target *plus* the mean, as in the reference code).
-    ``contextual`` defaults to VisionZip's 30-of-220 share of ``n_out`` (at least 1).
+    ``contextual`` defaults to VisionZip's 30-of-220 share of ``n_out`` (at least 1; see ``published``).
     """
-    n_ctx = step.options.get("contextual") or max(1, round(step.n_out * 30 / 220))
+    share = step.n_out * VISIONZIP_CONTEXTUAL / (VISIONZIP_DOMINANT + VISIONZIP_CONTEXTUAL)
+    n_ctx = step.options.get("contextual") or max(1, round(share))
     n_ctx = min(n_ctx, step.n_out)
     dominant = step.cls_attn.sum(dim=1).topk(step.n_out - n_ctx, dim=1).indices.sort(dim=1).values
     rest = complement(dominant, step.x.shape[1])
