@@ -224,6 +224,23 @@ def test_fingerprint_follows_the_converted_file_and_needs_no_load(home_with_asse
     assert zoo.fingerprint("utf8-bytes") != zoo.fingerprint("unicode-chars")
 
 
+def test_an_edited_pruning_sweep_row_is_recomputed_not_served():
+    """Issue 19 case 3: a cached sweep row whose ``cls_cos`` was edited to 0.13 (beside its CI of 0.9x)."""
+    from workbench.models import load_model
+    from workbench.pruning import sweep
+
+    model, images = load_model("dinov2-s").model, sweep.offline_images(n_named=1, n_labelled=2)
+    [truth] = sweep.sweep(model, images, ["tome"], [0.5], progress=False)
+    [path] = sorted(config.cache_dir("results", "pruning").glob("*.json"), key=lambda p: p.stat().st_mtime)[-1:]
+    try:
+        path.write_text(json.dumps({**json.loads(path.read_text()), "cls_cos": 0.13}), encoding="utf-8")
+        assert sweep.sweep(model, images, ["tome"], [0.5], progress=False) == [truth]
+        assert json.loads(path.read_text())["cls_cos"] == truth["cls_cos"]  # rebuilt with the true value
+    finally:
+        path.unlink(missing_ok=True)
+        cache.sidecar(path).unlink(missing_ok=True)
+
+
 # --------------------------------------------------------------------------- writes: failures, full and read-only disks
 
 
@@ -484,6 +501,8 @@ def test_corpora_languages_out_in_a_missing_directory_is_created(tmp_path, monke
     (("corpora", "sample", "", "--corpus", "udhr"), "(an empty name)"),
     (("tokenize", "--tokenizers", "gpt2,", "--text", "hi"), "(an empty name)"),
     (("corpora", "sample", "eng", "-n", "three"), "must be an integer >= 0, not 'three'"),
+    (("prune", "eval", "--images", "-1"), "must be an integer >= 0, not -1"),
+    (("prune", "eval", "--images", "250", "--methods", "tome"), "ask for 0..16 and 0..200"),
 ])
 def test_malformed_name_lists_and_counts_are_usage_errors(argv, message):
     proc = _workbench(*argv)

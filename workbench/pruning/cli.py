@@ -12,7 +12,8 @@ import json
 import sys
 
 from workbench import pruning
-from workbench.errors import UsageError, unknown_name
+from workbench.config import check_out, write_atomic
+from workbench.errors import UsageError, count_arg, unknown_name
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +28,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     ev.add_argument("--at-layers", default=None, type=_layer_list,
                     help="comma-separated block indices where every method reduces (default: each method's own "
                          "place), e.g. 0,1,2,3 for ToMe in the first four blocks")
-    ev.add_argument("--images", type=int, default=None, help="labelled lfw images (default: the mode's)")
+    ev.add_argument("--images", type=count_arg(0), default=None,
+                    help="labelled lfw images, 0..200 (default: the mode's, 8 fast, 200 full)")
     ev.add_argument("--out", default=None, help="CSV file to write (stdout if omitted)")
     ev.add_argument("--json", action="store_true", help="print JSON rows instead of CSV")
     ev.add_argument("--no-cache", action="store_true", help="recompute every row instead of reusing cached ones")
@@ -46,6 +48,9 @@ def _cli_eval(args: argparse.Namespace) -> int:
         if m not in pruning.METHODS:
             raise unknown_name("pruning method", m, pruning.METHODS)
     options = {"at_layers": args.at_layers} if args.at_layers else {}
+    if args.out:
+        check_out(args.out)  # a folder that cannot be written fails now, not after the sweep
+    images = offline_images(n_labelled=args.images)  # a count the set does not have fails before the model loads
     model = load_model(args.model).model
     try:  # a placement this model cannot take fails here, before any work
         for m in methods:
@@ -54,7 +59,6 @@ def _cli_eval(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     finally:
         pruning.remove(model)
-    images = offline_images(n_labelled=args.images)
     rows = sweep(model, images, methods, args.keep, dinov2.load_saliency_decoder(), use_cache=not args.no_cache,
                  **options)
     frame = pl.DataFrame(rows)
@@ -93,7 +97,6 @@ def _layer_list(text: str) -> tuple[int, ...]:
 def write_text(text: str, out: str | None) -> None:
     """Write a report to ``out``, or to stdout when no path is given (CLI and benchmark share it)."""
     if out:
-        with open(out, "w") as fh:
-            fh.write(text)
+        write_atomic(check_out(out), text)
     else:
         sys.stdout.write(text)

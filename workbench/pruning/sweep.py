@@ -22,8 +22,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from workbench import cache as verified_cache
 from workbench import pruning
-from workbench.config import cache_dir, pick, write_atomic
+from workbench.config import cache_dir, pick
+from workbench.errors import UsageError
 from workbench.models import dinov2
 from workbench.pruning import fidelity
 from workbench.pruning.cost import patched_cost
@@ -42,12 +44,19 @@ class Image:
     label: int = -1
 
 
+#: Images in ``skimage.data.lfw_subset`` (the first 100 faces, the rest not).
+LFW_IMAGES = 200
+
+
 def offline_images(n_named: int | None = None, n_labelled: int | None = None) -> list[Image]:
     """``skimage.data`` photos, then an even face/non-face slice of ``lfw_subset`` (first 100 are faces)."""
     import skimage.data
 
     n_named = pick(2, len(NAMED_IMAGES)) if n_named is None else n_named
-    n_labelled = pick(8, 200) if n_labelled is None else n_labelled
+    n_labelled = pick(8, LFW_IMAGES) if n_labelled is None else n_labelled
+    if not (0 <= n_named <= len(NAMED_IMAGES) and 0 <= n_labelled <= LFW_IMAGES):
+        raise UsageError(f"The offline set has {len(NAMED_IMAGES)} photos and {LFW_IMAGES} labelled faces/non-faces: "
+                         f"ask for 0..{len(NAMED_IMAGES)} and 0..{LFW_IMAGES}, not {n_named} and {n_labelled}.")
     named = [Image(n, getattr(skimage.data, n)()) for n in NAMED_IMAGES[:n_named]]
     faces = skimage.data.lfw_subset()
     half = n_labelled // 2
@@ -80,8 +89,9 @@ def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: 
     for method, keep in tqdm([(m, k) for m in methods for k in keeps], desc="pruning sweep", unit="setting",
                              disable=not progress, file=sys.stderr):
         path = cache_dir("results", "pruning") / f"{sweep_key(base, method, keep, options)}.json" if base else None
-        if path is not None and path.is_file():
-            rows.append(json.loads(path.read_text(encoding="utf-8")))
+        cached = verified_cache.read(path, lambda p: json.loads(p.read_text(encoding="utf-8"))) if path else None
+        if cached is not None:
+            rows.append(cached)
             continue
         reference = reference or fidelity.encode(model, pixels)
         per_image = fidelity.evaluate_method(model, pixels, labels, method, keep, reference=reference,
@@ -97,7 +107,7 @@ def sweep(model: nn.Module, images: list[Image], methods: Sequence[str], keeps: 
                 row.update({name: float(np.mean(values)), f"{name}_low": float(low), f"{name}_high": float(high)})
         rows.append(row)
         if path is not None:
-            write_atomic(path, json.dumps(row))
+            verified_cache.write(path, json.dumps(row))
     return rows
 
 
