@@ -11,7 +11,6 @@ import argparse
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -246,28 +245,6 @@ def test_report_holds_the_heatmap_and_the_premium_matrix(petrov_counts):
     page = fairness.render_report(petrov_counts)
     gpt2, cl100k = (f"{published.PETROV_2023_PREMIUMS[t][1]:.2f}" for t in ("gpt2", "cl100k_base"))
     assert "data:image/png;base64," in page and f"<td>shn_Mymr</td><td>{gpt2}</td><td>{cl100k}</td>" in page
-
-
-def _top_level_imports(path) -> set[str]:
-    """The modules a file imports at its top level (not inside functions)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
-    return names
-
-
-def test_only_the_explorer_imports_the_display_layer():
-    package = Path(fairness.__file__).parent
-    display_layer = ("matplotlib", "seaborn", "ipywidgets", "workbench.token_view",
-                     "workbench.explorers")
-    offenders = {path.name: sorted(n for n in _top_level_imports(path) if n.startswith(display_layer))
-                 for path in package.glob("*.py") if path.name != "explorer.py"}
-    assert {name: found for name, found in offenders.items() if found} == {}
-    assert "workbench.explorers" in _top_level_imports(package / "explorer.py")  # the check sees imports
 
 
 def test_the_cli_module_loads_nothing_heavy():
