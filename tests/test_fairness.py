@@ -260,8 +260,9 @@ def _top_level_imports(path) -> set[str]:
     return names
 
 
-def test_only_the_explorer_imports_the_display_layer():
-    package = Path(fairness.__file__).parent
+@pytest.mark.parametrize("analysis", ["fairness", "turkish", "glitch"])
+def test_only_the_explorer_imports_the_display_layer(analysis):
+    package = Path(fairness.__file__).parent.parent / analysis
     display_layer = ("matplotlib", "seaborn", "ipywidgets", "workbench.display", "workbench.token_view",
                      "workbench.explorers")
     offenders = {path.name: sorted(n for n in _top_level_imports(path) if n.startswith(display_layer))
