@@ -7,6 +7,7 @@ cold cache Zemberek loads once (~10–15 s) and the lexicon is built once.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -212,6 +213,18 @@ def test_paper_correlation_all_rows():
     assert result.pearson == pytest.approx(0.1015, abs=1e-3)
     assert result.spearman == pytest.approx(3 / 14, abs=1e-9)  # Σd² = 66 → 1 − 6·66/504
     assert result.pearson_p_perm > 0.5 and "n = 8" in result.warning
+
+
+def test_cli_paper_and_purity_on_a_text_file(capsys, tmp_path):
+    from workbench import cli
+
+    assert cli.main(["turkish", "paper", "--json"]) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["spearman"] == pytest.approx(3 / 14, abs=1e-9)
+    text = tmp_path / "mine.txt"
+    text.write_text("Kitaplarımızı İstanbul'da okuduk.\n", encoding="utf-8")
+    assert cli.main(["turkish", "purity", "--tokenizers", "turkish-hybrid", "--corpus", str(text), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["words"] == 3
+    assert cli.main(["turkish", "purity", "--corpus", "floress"]) == cli.EXIT_USAGE
 
 
 def test_correlate_rejects_too_few_points():
