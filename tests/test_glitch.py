@@ -11,6 +11,7 @@ import torch
 
 from workbench.glitch import categories as cat
 from workbench.glitch import indicators as ind
+from workbench.glitch import published
 from workbench.glitch import verification as ver
 from workbench.models import LoadedModel
 from workbench.zoo import HFBackend, Tokenizer, TokenizerSpec
@@ -100,6 +101,22 @@ def test_indicators_match_explicit_formulas() -> None:
     np.testing.assert_allclose(got["l2_norm"], np.linalg.norm(x, axis=1), rtol=1e-5)
 
 
+def test_shortlist_keeps_magikarps_percentile_of_normal_tokens() -> None:
+    values = np.arange(100.0)[::-1].copy()  # normal ids 0..97 have values 99..2; the unused ones are ignored
+    cats = np.array(["normal"] * 98 + ["unused"] * 2)
+    # the 2nd percentile of 99..2 is 2 + 0.02 * 97 = 3.94: ids 97 (value 2) and 96 (value 3), lowest first
+    assert published.LAND_BARTOLO_2024_SHORTLIST_PERCENTILE == 2.0
+    assert ind.shortlist_threshold(values, cats) == pytest.approx(3.94)
+    assert ind.shortlist(values, cats).tolist() == [97, 96]
+
+
+def test_prompts_are_magikarps() -> None:
+    rendered = {p.name: p.render("XYZ") for p in ver.PROMPTS}
+    assert [p[0] for p in published.LAND_BARTOLO_2024_PROMPTS] == list(rendered)
+    assert rendered["input_output"].count("«XYZ»") == 2 * 20 + 1 and rendered["input_output"].endswith("Output: «")
+    assert rendered["repeats"].endswith("XYZ" * 101)
+
+
 def test_roc_auc_and_split() -> None:
     assert ind.roc_auc(np.array([0.1, 0.2]), np.array([0.3, 0.4])) == 1.0
     assert ind.roc_auc(np.array([0.5]), np.array([0.5])) == 0.5
@@ -116,7 +133,7 @@ def test_minilm_unused_rows_separated_on_held_out() -> None:
     cats = cat.categorize(tok)
     ref = ind.find_reference(tok, model.input_embeddings().shape[0], cats)
     assert ref.source == "unused" and len(ref.ids) == 994
-    rows = {r["indicator"]: r for r in ind.evaluate(model, tok, ref, cats)}
+    rows = {r["indicator"]: r for r in ind.evaluate_indicators(model, tok, ref, cats)}
     assert rows["input_cos_wo1pc"]["n_held_out"] == 497 and rows["input_cos_wo1pc"]["n_reference"] == 497
     assert rows["input_cos_wo1pc"]["roc_auc"] >= 0.95
     assert rows["input_l2_norm"]["roc_auc"] >= 0.95
@@ -186,7 +203,7 @@ def test_verification_flags_zeroed_row_not_frequent_word(tiny_model, tiny_words,
     before = ver.verify(tiny_model, tiny_words, [zebra, tiger], progress=False)
     assert not before[0].verified and before[0].max_prob > 0.5  # the model learned to repeat it
     after = ver.verify(_zeroed_copy(tiny_model, zebra), tiny_words, [zebra, tiger], progress=False)
-    assert after[0].verified and after[0].max_prob < ver.DEFAULT_THRESHOLD
+    assert after[0].verified and after[0].max_prob < published.LAND_BARTOLO_2024_VERIFY_THRESHOLD
     assert not after[1].verified  # the untouched frequent word still is repeated
 
 
@@ -261,10 +278,14 @@ def test_scan_and_explorer_on_the_tiny_model(tiny_model, tiny_words, tmp_path, m
     assert table.height == tiny_words.vocab_size and result.main_indicator == "input_cos_wo1pc"
     assert table.row(zebra, named=True)["input_l2_norm"] == 0.0
     assert table["verified"].is_not_null().sum() == 3
-    box = explorer.glitch_explorer(result, zeroed, tiny_words, n=5)
-    box.pick.value = box.pick.options[-1][1]
-    assert f"id {box.pick.value}" in box.report.value and "nearest neighbours" in box.report.value
-    box.prompt.value = "Zebra Zebra Zebra"
-    assert "continuation" in box.answer.value
+    ex = explorer.glitch_explorer(result, zeroed, tiny_words, n=5)
+    assert set(ex.controls) == {"candidate", "prompt"} and ex.result.answer is None
+    last = ex.controls["candidate"].options[-1][1]
+    ex.controls["candidate"].value = last
+    assert ex.result.report.row["token_id"] == last and len(ex.result.report.neighbours) == 8
+    assert f"id {last}" in explorer.render_candidate_view(ex.result)
+    ex.controls["prompt"].value = "Zebra Zebra Zebra"
+    assert ex.result.answer == explorer.compute_prompt(zeroed, tiny_words, "Zebra Zebra Zebra")
+    assert "continuation" in explorer.render_candidate_view(ex.result)
     with pytest.raises(ind.MissingReferenceError, match="empty"):
         scan(zeroed, tiny_words, reference=[], progress=False)

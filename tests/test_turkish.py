@@ -7,6 +7,7 @@ cold cache Zemberek loads once (~10–15 s) and the lexicon is built once.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -15,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.turkish import (
-    PAPER_TABLE,
     Analysis,
     Analyzer,
     Judge,
@@ -24,6 +24,7 @@ from workbench.turkish import (
     gold_boundaries,
     normalise,
     paper_correlation,
+    published,
     purity,
     render_token_classes,
     root_end,
@@ -34,8 +35,9 @@ from workbench.turkish import (
     turkish_upper,
 )
 from workbench.turkish.boundaries import cut_word
-from workbench.turkish.evaluate import Document, evaluate, prepare
 from workbench.turkish.lexicon import expand_template
+from workbench.turkish.normalise import letter_word_spans
+from workbench.turkish.scoring import Document, prepare, score_tokenizer
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +57,7 @@ def test_dotted_and_dotless_i():
     assert turkish_lower("IŞIK") == "ışık"
     assert turkish_lower("İSTANBUL") == "istanbul"
     assert len(turkish_lower("İ")) == 1  # str.lower gives "i̇" (two code points)
-    assert turkish_upper("istanbul ılık") == "İSTANBUL ILIK"
-    assert "I".lower() == "i"  # why the Turkish table is needed
+    assert turkish_upper("istanbul ılık") == "İSTANBUL ILIK"  # str.lower/upper map I↔i, which is wrong in Turkish
 
 
 def test_normalise_markers_apostrophes_nfc():
@@ -169,12 +170,26 @@ def test_scores_of_empty_input_are_nan():
     assert math.isnan(scores.f1) and math.isnan(scores.fertility) and scores.words == 0
 
 
-def test_evaluate_end_to_end_on_hand_text(judge, load):
+def test_letter_word_spans_skip_numbers_and_keep_apostrophes():
+    assert letter_word_spans("İstanbul'da 3 kitap, 2024'te.") == [(0, 11), (14, 19), (26, 28)]
+
+
+def test_fertility_skips_words_with_no_token():
+    # the workbench's one fertility (workbench.fairness.metrics.fertility): a word with no token is not a 0
+    whole = cut_word("ev", (0, 2), [0, 2], 1, ())
+    dropped = cut_word("ev", (0, 2), [], 0, ())
+    split = cut_word("kitaplar", (0, 8), [0, 5, 8], 2, (5,))
+    assert score_words([whole, split, dropped]).fertility == 1.5
+    assert math.isnan(score_words([dropped]).fertility)
+
+
+def test_score_tokenizer_end_to_end_on_hand_text(judge, load):
     docs = [Document("Kitaplarımızı İstanbul'da okuduk.", {0: "kitap"}), Document(""), Document("Москва 2024!")]
     prepared = prepare("hand", docs, judge.analyzer)
-    row, verdicts = evaluate(load("turkish-hybrid"), prepared, judge)
+    row, verdicts = score_tokenizer(load("turkish-hybrid"), prepared, judge)
     assert row["words"] == 4 and row["lemma_words"] == 1
-    assert 0 < row["tr_type"] <= 1 and row["pure_type"] <= row["tr_type"]
+    # 13 letter types: the three Cyrillic pieces (мо, ск, ва) are neither, "istanbul" a word, the rest pure
+    assert row["types"] == 13 and row["tr_type"] == pytest.approx(10 / 13) and row["pure_type"] == pytest.approx(9 / 13)
     assert row["boundary_recall"] > 0.5  # the hybrid tokenizer cuts at suffix boundaries
     assert verdicts["kitap"].token_class == "root"
 
@@ -183,10 +198,12 @@ def test_evaluate_end_to_end_on_hand_text(judge, load):
 
 
 def test_paper_table_facts():
-    # Bayram et al. 2025, malibayram/tokenizer_benchmark paper/results_and_analysis.tex: gemma-2 3104/6383 = 48.63 %
-    gemma = next(r for r in PAPER_TABLE if r["paper_name"] == "gemma-2")
-    assert round(3104 / gemma["unique"] * 100, 2) == gemma["tr"]
-    assert round(2365 / gemma["unique"] * 100, 2) == gemma["pure"]
+    # the paper's percentages are over unique types: gemma-2 3,104 / 6,383 = 48.63 % (published.py gives the source)
+    gemma = next(r for r in published.BAYRAM_2025_TABLE if r["paper_name"] == "gemma-2")
+    types = published.BAYRAM_2025_GEMMA2_TYPES
+    assert round(types["tr"] / gemma["unique"] * 100, 2) == gemma["tr"]
+    assert round(types["pure"] / gemma["unique"] * 100, 2) == gemma["pure"]
+    assert set(published.BAYRAM_2025_ZOO_EQUIVALENTS) == {r["paper_name"] for r in published.BAYRAM_2025_TABLE}
 
 
 def test_paper_correlation_all_rows():
@@ -195,6 +212,18 @@ def test_paper_correlation_all_rows():
     assert result.pearson == pytest.approx(0.1015, abs=1e-3)
     assert result.spearman == pytest.approx(3 / 14, abs=1e-9)  # Σd² = 66 → 1 − 6·66/504
     assert result.pearson_p_perm > 0.5 and "n = 8" in result.warning
+
+
+def test_cli_paper_and_purity_on_a_text_file(capsys, tmp_path):
+    from workbench import cli
+
+    assert cli.main(["turkish", "paper", "--json"]) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["spearman"] == pytest.approx(3 / 14, abs=1e-9)
+    text = tmp_path / "mine.txt"
+    text.write_text("Kitaplarımızı İstanbul'da okuduk.\n", encoding="utf-8")
+    assert cli.main(["turkish", "purity", "--tokenizers", "turkish-hybrid", "--corpus", str(text), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["words"] == 3
+    assert cli.main(["turkish", "purity", "--corpus", "floress"]) == cli.EXIT_USAGE
 
 
 def test_correlate_rejects_too_few_points():
@@ -211,9 +240,9 @@ def test_explorer_layers(judge, load):
     assert view.words[0] == ("Kitaplarımızı", ("kitap", "lar", "ımız", "ı"))
     assert "pure root" in render_token_classes(view)
     assert compute_token_classes("", load("gpt2"), judge).tokens == []
-    box = token_class_explorer(["gpt2", "turkish-hybrid"], judge=judge)
-    text, menu, out = box.children
-    text.value = "evlerde"
-    assert "ev+ler+de" in out.value
-    menu.value = "turkish-hybrid"
-    assert "turkish-hybrid" in out.value
+    ex = token_class_explorer(["gpt2", "turkish-hybrid"], judge=judge)
+    assert set(ex.controls) == {"text", "tokenizer"} and ex.result.tokenizer == "gpt2"
+    ex.controls["text"].value = "evlerde"
+    assert ex.result.words == [("evlerde", ("ev", "ler", "de"))]
+    ex.controls["tokenizer"].value = "turkish-hybrid"
+    assert ex.result.tokenizer == "turkish-hybrid" and "ev+ler+de" in render_token_classes(ex.result)

@@ -6,26 +6,29 @@
    rows, with and without the first principal component; L2 norm) and their ground-truth evaluation;
 3. :mod:`~workbench.glitch.verification`: verification by prompting the model to repeat the token.
 
-:mod:`~workbench.glitch.scan` runs them together; :mod:`~workbench.glitch.explorer` holds the
-widget layers and :mod:`~workbench.glitch.cli` the ``workbench glitch`` commands. Each stage can be
-used alone.
+Read it as ``from workbench import glitch``; everything below is re-exported here, loaded on first
+use (``lazy_loader``), so importing :mod:`workbench.glitch.cli` to build ``workbench --help`` loads no
+torch. Modules, each importing only those above it:
+
+* :mod:`~workbench.glitch.published` — magikarp's settings (percentile, threshold, prompts), with their source;
+* :mod:`~workbench.glitch.categories`, :mod:`~workbench.glitch.indicators`,
+  :mod:`~workbench.glitch.verification` — the three stages, each usable alone;
+* :mod:`~workbench.glitch.scan` — the three stages together, one row per token id;
+* :mod:`~workbench.glitch.explorer` — ``render_*`` figures and HTML, the candidate explorer;
+* :mod:`~workbench.glitch.cli` — ``workbench glitch scan|census``.
 """
 
-from workbench.glitch.categories import CATEGORIES, Category, categorize, census, token_text
-from workbench.glitch.cli import register_cli
-from workbench.glitch.indicators import (
-    MissingReferenceError,
-    Reference,
-    VocabMismatchError,
-    compute_indicators,
-    evaluate,
-    find_reference,
-    shortlist,
-)
-from workbench.glitch.scan import Scan, missed_by_shortlist, scan
-from workbench.glitch.verification import PROMPTS, InsertionError, Verification, verify, verify_one_at_a_time
+import lazy_loader
 
-__all__ = ["CATEGORIES", "Category", "InsertionError", "MissingReferenceError", "PROMPTS", "Reference", "Scan",
-           "Verification", "VocabMismatchError", "categorize", "census", "compute_indicators", "evaluate",
-           "find_reference", "missed_by_shortlist", "register_cli", "scan", "shortlist", "token_text", "verify",
-           "verify_one_at_a_time"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
+    "published": ["LAND_BARTOLO_2024_NEW_TOKENS", "LAND_BARTOLO_2024_NORM_CLIP", "LAND_BARTOLO_2024_PROMPTS",
+                  "LAND_BARTOLO_2024_SHORTLIST_PERCENTILE", "LAND_BARTOLO_2024_VERIFY_THRESHOLD"],
+    "categories": ["CATEGORIES", "Category", "categorize", "census", "token_text"],
+    "indicators": ["MissingReferenceError", "Reference", "VocabMismatchError", "compute_indicators",
+                   "evaluate_indicators", "find_reference", "shortlist"],
+    "verification": ["PROMPTS", "InsertionError", "Verification", "verify", "verify_one_at_a_time"],
+    "scan": ["Scan", "missed_by_shortlist", "scan"],
+    "explorer": ["CandidateView", "compute_candidate_view", "compute_candidates", "glitch_explorer",
+                 "render_candidate_view", "render_candidates", "render_census", "render_indicator_histogram"],
+    "cli": ["register_cli"],
+})

@@ -1,7 +1,7 @@
 """``workbench glitch``: the glitch-token pipeline from the command line (scan a model, census tokenizers).
 
-The lead wires :func:`register_cli` into ``workbench/cli.py``; each sub-command is a thin shell
-over :mod:`workbench.glitch` and returns an exit code.
+:func:`register_cli` adds the sub-commands to the ``workbench`` command (``workbench/cli.py`` calls it for
+every analysis); each is a thin shell over :mod:`workbench.glitch` and returns an exit code.
 """
 
 from __future__ import annotations

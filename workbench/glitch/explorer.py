@@ -1,20 +1,28 @@
-"""Widgets for the glitch-token pipeline, in three layers: ``compute_*`` (pure) → ``render_*`` (HTML or a
-figure) → :func:`glitch_explorer` (ipywidgets).
+"""The glitch-token views: candidate tables, token reports, indicator and census figures, and the explorer.
 
-Browse the candidates of a :class:`~workbench.glitch.scan.Scan`, see one token's indicators, its
-nearest neighbours in the input embedding and the verification prompts it is put in, and try a
-prompt of your own. The computation lives in the other glitch modules; nothing here is cached.
+The render and widget layers of the contract in :mod:`workbench.explorers`, over the other glitch
+modules: ``compute_*`` (a frozen dataclass or a polars frame), ``render_*`` (an HTML string or a
+matplotlib ``Figure``) and :func:`glitch_explorer`, an :class:`~workbench.explorers.Explorer`: browse
+the candidates of a :class:`~workbench.glitch.scan.Scan`, see one token's indicators, its nearest
+neighbours in the input embedding and the verification prompts it is put in, and try a prompt of
+your own. The scan itself lives in the other glitch modules; nothing here is cached.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from functools import partial
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 import torch
+from matplotlib.figure import Figure
 
-from workbench.glitch.categories import token_text
+from workbench import explorers
+from workbench.glitch.categories import CATEGORIES, token_text
 from workbench.glitch.scan import Scan
 from workbench.glitch.verification import PROMPTS
 from workbench.zoo import Tokenizer
@@ -25,7 +33,33 @@ def compute_candidates(result: Scan, n: int = 50) -> pl.DataFrame:
     return result.table.filter(pl.col("candidate")).sort(result.main_indicator).head(n)
 
 
-def compute_token_report(result: Scan, loaded, tok: Tokenizer, token_id: int, k: int = 8) -> dict[str, object]:
+@dataclass(frozen=True)
+class TokenReport:
+    """One token: its row of the scan, its nearest neighbours ``(id, text, cosine)`` and its prompts' tails."""
+
+    row: dict[str, object]
+    neighbours: list[tuple[int, str, float]]
+    prompts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PromptAnswer:
+    """The model's greedy continuation of a prompt and its top next tokens ``(text, probability)``."""
+
+    continuation: str
+    next: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """What the explorer shows: the picked candidate's report (None: no candidate) and the answer to the
+    prompt (None: no prompt)."""
+
+    report: TokenReport | None
+    answer: PromptAnswer | None
+
+
+def compute_token_report(result: Scan, loaded, tok: Tokenizer, token_id: int, k: int = 8) -> TokenReport:
     """One token's row of the scan, its ``k`` nearest neighbours (cosine, input embedding) and its prompts."""
     emb = loaded.input_embeddings()
     unit = torch.nn.functional.normalize(emb.float(), dim=1)
@@ -35,12 +69,12 @@ def compute_token_report(result: Scan, loaded, tok: Tokenizer, token_id: int, k:
     neighbours = [(int(i), token_text(tok, int(i)) if int(i) < tok.vocab_size else "", float(s))
                   for s, i in zip(top.values, top.indices, strict=True)]
     text = token_text(tok, token_id)
-    return {"row": result.table.row(token_id, named=True), "neighbours": neighbours,
-            "prompts": {p.name: p.render(text)[-160:] for p in PROMPTS}}
+    return TokenReport(result.table.row(token_id, named=True), neighbours,
+                       {p.name: p.render(text)[-160:] for p in PROMPTS})
 
 
 @torch.inference_mode()
-def compute_prompt(loaded, tok: Tokenizer, text: str, max_new_tokens: int = 12, top: int = 5) -> dict[str, object]:
+def compute_prompt(loaded, tok: Tokenizer, text: str, max_new_tokens: int = 12, top: int = 5) -> PromptAnswer:
     """Greedy continuation of ``text`` and the top next-token probabilities."""
     ids = torch.tensor([tok.encode(text, add_special_tokens=True)])
     out = loaded.model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False, output_logits=True,
@@ -48,8 +82,14 @@ def compute_prompt(loaded, tok: Tokenizer, text: str, max_new_tokens: int = 12, 
                                 pad_token_id=int(ids[0, 0]))
     probs = out.logits[0].float().softmax(-1)[0]  # first generated step
     best = torch.topk(probs, top)
-    return {"continuation": tok.decode(out.sequences[0, ids.shape[1]:].tolist()),
-            "next": [(token_text(tok, int(i)), float(p)) for p, i in zip(best.values, best.indices, strict=True)]}
+    return PromptAnswer(tok.decode(out.sequences[0, ids.shape[1]:].tolist()),
+                        [(token_text(tok, int(i)), float(p)) for p, i in zip(best.values, best.indices, strict=True)])
+
+
+def compute_candidate_view(result: Scan, loaded, tok: Tokenizer, candidate: int | None, prompt: str) -> CandidateView:
+    """The report of ``candidate`` and the model's answer to ``prompt`` (either None when not given)."""
+    return CandidateView(None if candidate is None else compute_token_report(result, loaded, tok, candidate),
+                         compute_prompt(loaded, tok, prompt) if prompt else None)
 
 
 def render_candidates(frame: pl.DataFrame) -> str:
@@ -61,26 +101,30 @@ def render_candidates(frame: pl.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def render_token_report(report: dict[str, object]) -> str:
+def render_token_report(report: TokenReport) -> str:
     """HTML for :func:`compute_token_report`."""
-    row = report["row"]
+    row = report.row
     facts = "".join(f"<li>{k}: {_fmt(v)}</li>" for k, v in row.items() if k != "token")
-    near = ", ".join(f"<code>{html.escape(repr(t))}</code> ({s:.2f})" for _, t, s in report["neighbours"])
-    prompts = "".join(f"<li><b>{n}</b>: <code>…{html.escape(p)}</code></li>" for n, p in report["prompts"].items())
+    near = ", ".join(f"<code>{html.escape(repr(t))}</code> ({s:.2f})" for _, t, s in report.neighbours)
+    prompts = "".join(f"<li><b>{n}</b>: <code>…{html.escape(p)}</code></li>" for n, p in report.prompts.items())
     return (f"<h4><code>{html.escape(repr(row['token']))}</code> (id {row['token_id']})</h4><ul>{facts}</ul>"
             f"<p>nearest neighbours: {near}</p><p>verification prompts (tail):</p><ul>{prompts}</ul>")
 
 
-def render_prompt(result: dict[str, object]) -> str:
+def render_prompt(result: PromptAnswer) -> str:
     """HTML for :func:`compute_prompt`."""
-    nxt = ", ".join(f"<code>{html.escape(repr(t))}</code> {p:.3f}" for t, p in result["next"])
-    return f"<p>continuation: <code>{html.escape(repr(result['continuation']))}</code></p><p>next token: {nxt}</p>"
+    nxt = ", ".join(f"<code>{html.escape(repr(t))}</code> {p:.3f}" for t, p in result.next)
+    return f"<p>continuation: <code>{html.escape(repr(result.continuation))}</code></p><p>next token: {nxt}</p>"
 
 
-def render_indicator_histogram(result: Scan, indicator: str | None = None):
+def render_candidate_view(view: CandidateView) -> str:
+    """HTML for :func:`compute_candidate_view`: the token report, then the prompt's answer."""
+    return ((render_token_report(view.report) if view.report else "")
+            + (render_prompt(view.answer) if view.answer else ""))
+
+
+def render_indicator_histogram(result: Scan, indicator: str | None = None) -> Figure:
     """A matplotlib figure: the indicator's distribution per category (log counts)."""
-    import matplotlib.pyplot as plt
-
     indicator = indicator or result.main_indicator
     fig, ax = plt.subplots(figsize=(7, 3.2))
     values = result.table[indicator].to_numpy()
@@ -93,12 +137,8 @@ def render_indicator_histogram(result: Scan, indicator: str | None = None):
     return fig
 
 
-def render_census(rows: list[dict[str, object]]):
+def render_census(rows: list[dict[str, object]]) -> Figure:
     """A matplotlib figure: the share of each non-normal category per tokenizer (stacked bars, percent)."""
-    import matplotlib.pyplot as plt
-
-    from workbench.glitch.categories import CATEGORIES
-
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(rows) + 1.2))
     left = np.zeros(len(rows))
     names = [str(r["tokenizer"]) for r in rows]
@@ -112,31 +152,19 @@ def render_census(rows: list[dict[str, object]]):
     return fig
 
 
-def glitch_explorer(result: Scan, loaded, tok: Tokenizer | None = None, n: int = 50):
-    """A widget: pick a candidate to see its report; type a prompt to see the model's continuation."""
-    import ipywidgets as widgets
+def glitch_explorer(result: Scan, loaded, tok: Tokenizer | None = None, n: int = 50) -> explorers.Explorer:
+    """Pick one of the ``n`` top candidates to see its report; type a prompt to see the model's continuation.
 
+    Controls: ``candidate`` (a token id) and ``prompt``; ``.result`` is a :class:`CandidateView`. The
+    ten top candidates are shown above the controls.
+    """
     tok = tok or loaded.load_tokenizer()
     frame = compute_candidates(result, n)
     options = [(f"{r['token_id']}: {r['token']!r}", r["token_id"]) for r in frame.iter_rows(named=True)]
-    pick = widgets.Dropdown(options=options, description="candidate")
-    report = widgets.HTML()
-    prompt = widgets.Text(placeholder="Try a prompt…", description="prompt", continuous_update=False)
-    answer = widgets.HTML()
-
-    def show(change=None) -> None:
-        if pick.value is not None:
-            report.value = render_token_report(compute_token_report(result, loaded, tok, pick.value))
-
-    def ask(change=None) -> None:
-        answer.value = render_prompt(compute_prompt(loaded, tok, prompt.value)) if prompt.value else ""
-
-    pick.observe(show, names="value")
-    prompt.observe(ask, names="value")
-    show()
-    box = widgets.VBox([widgets.HTML(render_candidates(frame.head(10))), pick, report, prompt, answer])
-    box.pick, box.report, box.prompt, box.answer = pick, report, prompt, answer
-    return box
+    controls = {"candidate": widgets.Dropdown(options=options, description="candidate"),
+                "prompt": widgets.Text(placeholder="Try a prompt…", description="prompt", continuous_update=False)}
+    return explorers.explorer(controls, partial(compute_candidate_view, result, loaded, tok), render_candidate_view,
+                              header=widgets.HTML(render_candidates(frame.head(10))), layout="column")
 
 
 def _fmt(value: object) -> str:

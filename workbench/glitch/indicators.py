@@ -10,9 +10,10 @@ compute them for the input embedding and, when untied, for the unembedding too.
 
 The reference set is given, or found from the tokenizer: reserved/unused tokens and padded rows
 past the tokenizer's vocabulary (:func:`find_reference`). The shortlist follows magikarp: tokens of
-category ``normal`` whose indicator is at or below the 2nd percentile of the normal tokens.
+category ``normal`` whose indicator is at or below the 2nd percentile of the normal tokens (the values
+taken from magikarp are in :mod:`~workbench.glitch.published`).
 
-:func:`evaluate` is what the paper could not do: it splits the known never-trained rows in two,
+:func:`evaluate_indicators` is what the paper could not do: it splits the known never-trained rows in two,
 builds the indicator from one half and measures precision, recall and ROC AUC on the other half
 against the normal tokens (which are *assumed* trained, so precision is a lower bound).
 """
@@ -26,13 +27,14 @@ import numpy as np
 import torch
 
 from workbench.errors import WorkbenchError
+from workbench.glitch import published
 from workbench.glitch.categories import categorize
 from workbench.zoo import Tokenizer
 
 IndicatorKind = Literal["cos_wo1pc", "cos", "l2_norm"]
 INDICATOR_KINDS: tuple[IndicatorKind, ...] = ("cos_wo1pc", "cos", "l2_norm")
 ReferenceSource = Literal["given", "unused", "padding", "unused+padding"]
-DEFAULT_PERCENTILE = 2.0
+DEFAULT_PERCENTILE = published.LAND_BARTOLO_2024_SHORTLIST_PERCENTILE
 
 
 class VocabMismatchError(WorkbenchError):
@@ -110,31 +112,26 @@ def first_pc(mat: torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(vecs[:, 0], dtype=mat.dtype)
 
 
-def cosine_distance(mat: torch.Tensor, vec: torch.Tensor) -> torch.Tensor:
-    """``1 - cos(row, vec)`` for every row (magikarp's norm clip at 1e-6)."""
-    return 1 - (mat @ vec) / (mat.norm(dim=1) * vec.norm()).clamp(min=1e-6)
-
-
 def matrix_indicators(mat: torch.Tensor, reference: np.ndarray | None) -> dict[IndicatorKind, np.ndarray]:
     """All indicators of one matrix; without a reference only ``l2_norm``.
 
     The matrix without its first PC, ``W = M - (M c) c^T``, is never materialised: ``W_i . w`` and
     ``|W_i|`` follow from ``M_i . w``, ``M_i . c`` and ``|M_i|`` (three matrix-vector products).
     """
-    mat = mat.detach().float()
+    mat, clip = mat.detach().float(), published.LAND_BARTOLO_2024_NORM_CLIP
     norms = mat.norm(dim=1)
     out: dict[IndicatorKind, np.ndarray] = {"l2_norm": norms.numpy()}
     if reference is None or len(reference) == 0:
         return out
     ref = torch.as_tensor(np.asarray(reference), dtype=torch.long)
     centre = mat[ref].mean(0)
-    out["cos"] = (1 - (mat @ centre) / (norms * centre.norm()).clamp(min=1e-6)).numpy()
+    out["cos"] = (1 - (mat @ centre) / (norms * centre.norm()).clamp(min=clip)).numpy()
     pc = first_pc(mat)
     along = mat @ pc
     centre_wo = centre - (along[ref].mean()) * pc
     norms_wo = (norms.square() - along.square()).clamp(min=0).sqrt()
     dots_wo = mat @ centre_wo - along * (pc @ centre_wo)
-    out["cos_wo1pc"] = (1 - dots_wo / (norms_wo * centre_wo.norm()).clamp(min=1e-6)).numpy()
+    out["cos_wo1pc"] = (1 - dots_wo / (norms_wo * centre_wo.norm()).clamp(min=clip)).numpy()
     return out
 
 
@@ -181,7 +178,7 @@ def split_reference(reference: Reference, fraction: float = 0.5, seed: int = 0) 
     return kept, np.sort(ids[cut:])
 
 
-def evaluate(loaded, tok: Tokenizer, reference: Reference, categories: np.ndarray, *,
+def evaluate_indicators(loaded, tok: Tokenizer, reference: Reference, categories: np.ndarray, *,
              percentile: float = DEFAULT_PERCENTILE, seed: int = 0) -> list[dict[str, object]]:
     """Precision, recall and ROC AUC of each indicator on held-out never-trained rows vs normal tokens.
 

@@ -5,7 +5,7 @@ Follows ``magikarp/fishing.py`` (Land & Bartolo 2024): three repetition prompts
 candidate's id (so the candidate is inserted at the id level and never re-tokenized); greedy
 decoding of 3 tokens; the candidate's probability at each generated step; its ``max_prob`` is the
 maximum over steps and prompts, and it is **verified** (under-trained) when ``max_prob`` stays
-below ``threshold`` (0.01, magikarp's ``p_verify_threshold``).
+below ``threshold`` (0.01, magikarp's ``p_verify_threshold``). These values are in :mod:`~workbench.glitch.published`.
 
 Unlike magikarp's loop (one ``model.generate`` call per prompt, kept here as
 :func:`verify_one_at_a_time` for comparison), all candidates of one prompt share its token length,
@@ -20,19 +20,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from workbench.config import cache_dir, write_atomic
 from workbench.errors import WorkbenchError
+from workbench.glitch import published
 from workbench.glitch.categories import categorize, token_text
 from workbench.zoo import Tokenizer
 
 PROMPT_VERSION = "magikarp-3x3-v1"
-DEFAULT_THRESHOLD = 0.01
-NEW_TOKENS = 3
+DEFAULT_THRESHOLD = published.LAND_BARTOLO_2024_VERIFY_THRESHOLD
+NEW_TOKENS = published.LAND_BARTOLO_2024_NEW_TOKENS
 #: bfloat16 is what magikarp runs today (transformers >= 5 loads a checkpoint in its own dtype, and
 #: Gemma 3 ships bf16), and it is 1.9x faster than float32 on a CPU with AVX512-BF16. The benchmark
 #: checks that the verdicts agree with float32 on the same candidates.
@@ -66,19 +67,8 @@ class PromptTemplate:
             self.input_phrase.count("{token}")
 
 
-PROMPTS: tuple[PromptTemplate, ...] = (
-    PromptTemplate("input_output", 20,
-                   "This device repeats its input exactly, as shown in these 100 identical trials.",
-                   "\nInput: «{token}»\nOutput:", " «{token}»"),
-    PromptTemplate("assistant_explain", 0,
-                   "This helpful assistant explains what a phrase means, replying with identical responses to "
-                   "identical questions for reliability.",
-                   "\nUser: What does 'edslfkj' mean?\nAssistant: 'edslfkj' has no specific meaning I am aware of."
-                   "\nUser: what does '{token}' mean?\nAssistant:", " '{token}'"),
-    PromptTemplate("repeats", 50,
-                   "Below is the output, as you can see it's just giving the same phrase repeated indefinitely:\n",
-                   "{token}", "{token}"),
-)
+#: The three prompts of :data:`~workbench.glitch.published.LAND_BARTOLO_2024_PROMPTS`.
+PROMPTS: tuple[PromptTemplate, ...] = tuple(PromptTemplate(*prompt) for prompt in published.LAND_BARTOLO_2024_PROMPTS)
 
 
 @dataclass(frozen=True)
@@ -246,10 +236,3 @@ def verify_one_at_a_time(loaded, tok: Tokenizer, ids: Iterable[int], *, threshol
     model = loaded.in_dtype(dtype)
     return [_verdict(tok, i, {p.template.name: score_generate(model, p, i) for p in prompts}, threshold)
             for i in ids]
-
-
-def as_dict(result: Verification) -> dict[str, object]:
-    """A flat dict of one result (for tables and JSON)."""
-    row = asdict(result)
-    row.update({f"p_{k}": v for k, v in row.pop("prompt_probs").items()})
-    return row

@@ -22,7 +22,8 @@ boundaries, ``P_w`` the tokenizer's internal boundaries, ``t_w`` the number of t
   the root ends at ``r = len(lemma)`` when the word starts with the lemma, allowing a final
   consonant alternation (kitap → kitab-ı); other words are skipped. Atomicity = share of words with no
   cut inside ``(0, r)``; hit rate = share of words with ``r < len(w)`` and ``r ∈ P_w``.
-* **Fertility**: ``mean_w t_w`` over all words (letters only; punctuation tokens are not counted).
+* **Fertility**: :func:`workbench.fairness.metrics.fertility`, the workbench's one definition: ``mean_w t_w``
+  over the words (letters only; punctuation tokens are not counted) that get at least one token.
 
 Empty text or text without words gives NaN everywhere, never an error.
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from workbench.fairness.metrics import fertility
 from workbench.turkish.lexicon import Analysis
 from workbench.turkish.normalise import turkish_lower
 
@@ -159,6 +161,6 @@ def score_words(words: list[WordCut]) -> BoundaryScores:
         morphscore=_mean([float(min(w.gold) in w.predicted) for w in split]),
         root_atomicity=_mean([float(not any(c < w.root for c in w.predicted)) for w in rooted]),
         root_hit_rate=_mean([float(w.root in w.predicted) for w in suffixed]),
-        fertility=_mean([float(w.tokens) for w in words]),
+        fertility=fertility([w.tokens for w in words]) if any(w.tokens for w in words) else float("nan"),
         words=len(words), aligned_words=len(aligned), lemma_words=len(rooted),
     )

@@ -1,9 +1,8 @@
 """The paper's claim, tested: does %TR track Turkish MMLU scores? Pearson, Spearman, bootstrap, permutation.
 
-Bayram et al. (2025) report that %TR correlates with TR-MMLU accuracy over 8 tokenizers/models.
-:data:`PAPER_TABLE` holds their published table (facts, not our results; source: the authors' repo
-``malibayram/tokenizer_benchmark``, ``paper/results_and_analysis.tex``, matching
-``tokenizer_score_maps.csv`` at commits dca360d/fde4f2e). Eight points are very few: the exact
+Bayram et al. (2025) report that %TR correlates with TR-MMLU accuracy over 8 tokenizers/models;
+their table (:data:`~workbench.turkish.published.BAYRAM_2025_TABLE`, with its source) is the data
+:func:`paper_correlation` runs on. Eight points are very few: the exact
 permutation test enumerates all ``n!`` orderings when ``n ≤ 8`` (40,320), else draws
 ``permutations`` random ones; the bootstrap resamples rows (pairs) with replacement and reports a
 percentile interval; resamples where a variable is constant (correlation undefined) are dropped
@@ -23,32 +22,7 @@ import polars as pl
 from scipy import stats
 
 from workbench.stats import bootstrap_interval
-
-#: The paper's 8-tokenizer table: name, %TR, %Pure, token count, unique tokens, TR-MMLU (%).
-#: Source: malibayram/tokenizer_benchmark paper/results_and_analysis.tex (tab:tokenizer-benchmark).
-PAPER_TABLE: tuple[dict[str, object], ...] = (
-    {"paper_name": "gemma-2", "tr": 48.63, "pure": 37.05, "tokens": 497015, "unique": 6383, "mmlu": 72.10},
-    {"paper_name": "llama-3.1", "tr": 45.80, "pure": 30.91, "tokens": 488535, "unique": 6823, "mmlu": 70.42},
-    {"paper_name": "EuroLLM", "tr": 47.01, "pure": 35.17, "tokens": 497173, "unique": 5226, "mmlu": 51.29},
-    {"paper_name": "Qwen2.5", "tr": 40.33, "pure": 30.15, "tokens": 561866, "unique": 5752, "mmlu": 61.68},
-    {"paper_name": "aya-exp", "tr": 50.67, "pure": 32.96, "tokens": 434526, "unique": 8562, "mmlu": 70.66},
-    {"paper_name": "Mistral", "tr": 45.27, "pure": 36.08, "tokens": 534930, "unique": 4354, "mmlu": 46.89},
-    {"paper_name": "Phi3.5", "tr": 43.93, "pure": 34.42, "tokens": 803971, "unique": 3640, "mmlu": 29.37},
-    {"paper_name": "gpt4o", "tr": 42.14, "pure": 28.68, "tokens": 491137, "unique": 7615, "mmlu": 84.84},
-)
-
-#: Paper column → the zoo tokenizer with the same (or, where noted, near-identical) vocabulary.
-ZOO_EQUIVALENTS: dict[str, tuple[str | None, str]] = {
-    "gemma-2": (None, "Gemma 2's 256k vocabulary is not in the zoo (gemma3 is a different 262k vocabulary)"),
-    "llama-3.1": ("llama3", "same 128,256 vocabulary; the authors actually ran Llama-3.2-3B's tokenizer"),
-    "EuroLLM": (None, "not obtainable from a package registry"),
-    "Qwen2.5": ("qwen2", "same byte-level BPE (Qwen2/2.5)"),
-    "aya-exp": ("command-r", "Cohere's 256k tokenizer; Aya Expanse's 255,029-entry variant is assumed, not verified, "
-                "to share its merges"),
-    "Mistral": ("mistral-tekken", "Tekken, the Mistral-NeMo tokenizer the authors ran"),
-    "Phi3.5": ("phi3", "Phi-3 SentencePiece model; Phi-3.5-mini adds a few special tokens"),
-    "gpt4o": ("o200k_base", "the exact tiktoken encoding the authors ran"),
-}
+from workbench.turkish.published import BAYRAM_2025_TABLE, BAYRAM_2025_ZOO_EQUIVALENTS
 
 SMALL_N_WARNING = ("n = {n} points: a single point can move r by ±0.5, the bootstrap interval is wide and unstable, "
                    "and the scores come from different models (size, data), not from tokenizers alone.")
@@ -130,7 +104,7 @@ def correlate(x: Sequence[float], y: Sequence[float], *, bootstrap: int = 10000,
 
 def paper_correlation(metric: str = "tr", rows: Sequence[str] | None = None, **kwargs) -> CorrelationResult:
     """Correlation of a paper column (``tr``, ``pure``, ``tokens``, ``unique``) with TR-MMLU; all 8 rows by default."""
-    table = [r for r in PAPER_TABLE if rows is None or r["paper_name"] in rows]
+    table = [r for r in BAYRAM_2025_TABLE if rows is None or r["paper_name"] in rows]
     values = [float(r[metric]) for r in table]
     if any(math.isnan(v) for v in values):
         raise ValueError(f"The paper table has missing values in column {metric!r}.")
@@ -138,14 +112,16 @@ def paper_correlation(metric: str = "tr", rows: Sequence[str] | None = None, **k
 
 
 def paper_comparison(ours: pl.DataFrame) -> pl.DataFrame:
-    """The paper's %TR/%Pure beside ours for the zoo equivalents (``ours``: a :func:`purity_table` frame).
+    """The paper's %TR/%Pure beside ours for the zoo equivalents.
+
+    ``ours`` is a :func:`~workbench.turkish.scoring.purity_table` frame.
 
     Percentages are 0–100. Rows with no zoo equivalent keep the paper's values and nulls for ours.
     """
     mine = {r["tokenizer"]: r for r in ours.to_dicts()}
     rows = []
-    for paper in PAPER_TABLE:
-        zoo_name, note = ZOO_EQUIVALENTS[str(paper["paper_name"])]
+    for paper in BAYRAM_2025_TABLE:
+        zoo_name, note = BAYRAM_2025_ZOO_EQUIVALENTS[str(paper["paper_name"])]
         row = mine.get(zoo_name or "", {})
         rows.append({"paper_name": paper["paper_name"], "zoo": zoo_name, "paper_tr": paper["tr"],
                      "paper_pure": paper["pure"], "ours_tr_type": _pct(row.get("tr_type")),

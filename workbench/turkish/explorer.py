@@ -1,8 +1,11 @@
-"""The Turkish token explorer: type a sentence, see each token coloured by its class, Zemberek's cut below.
+"""The Turkish views: the token-class explorer (type a sentence, see each token coloured by its class,
+Zemberek's cut below) and the metric figures.
 
-Three layers, as everywhere in the workbench: :func:`compute_token_classes` (pure data),
-:func:`render_token_classes` (an HTML string) and :func:`token_class_explorer` (ipywidgets; tests set
-``.value`` on its controls). Classes are those of :mod:`workbench.turkish.purity`.
+The render and widget layers of the contract in :mod:`workbench.explorers`, over the other Turkish
+modules: :func:`compute_token_classes` (a frozen dataclass), :func:`render_token_classes` (an HTML
+string), :func:`render_metric_bars` and :func:`render_metric_scatter` (matplotlib ``Figure`` s of a
+:func:`~workbench.turkish.scoring.purity_table` frame), and :func:`token_class_explorer`, an
+:class:`~workbench.explorers.Explorer`. Classes are those of :mod:`workbench.turkish.purity`.
 """
 
 from __future__ import annotations
@@ -10,11 +13,15 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import polars as pl
+from matplotlib.figure import Figure
 
-from workbench import zoo
-from workbench.turkish.normalise import surface_from_bytes, unify_apostrophes, word_spans
+from workbench import explorers, zoo
+from workbench.turkish.normalise import letter_word_spans, surface_from_bytes, unify_apostrophes
 from workbench.turkish.purity import Judge, TokenClass
 
 CLASS_COLOURS: dict[str, str] = {
@@ -60,7 +67,7 @@ def compute_token_classes(text: str, tokenizer: str | zoo.Tokenizer, judge: Judg
     tokens = [ColouredToken(p.id, p.text, s.key, verdicts[s.key].token_class)
               for p, s in zip(pieces, surfaces, strict=True)]
     plain = unify_apostrophes(text)
-    words = [plain[s:e] for s, e in word_spans(plain)]
+    words = [plain[s:e] for s, e in letter_word_spans(plain)]
     analyses = judge.analyzer.analyse(words)
     return TokenClassView(tok.name, tokens, [(w, analyses[w].segmentations[0] if analyses[w].parses else None)
                                              for w in words])
@@ -80,29 +87,22 @@ def render_token_classes(view: TokenClassView) -> str:
 
 
 def token_class_explorer(tokenizers: Sequence[str] | None = None, text: str = "Kitaplarımızı İstanbul'da okuduk.",
-                         judge: Judge | None = None):
-    """An ipywidgets box: a text field and a tokenizer menu driving :func:`render_token_classes`."""
-    import ipywidgets as widgets
+                         judge: Judge | None = None) -> explorers.Explorer:
+    """Type Turkish text and pick a tokenizer; see :func:`render_token_classes` of it.
 
+    Controls: ``text`` and ``tokenizer``; ``.result`` is a :class:`TokenClassView`.
+    """
     names = list(tokenizers or [*zoo.list_tokenizers(default_only=True), "turkish-hybrid"])
     judge = judge if judge is not None else Judge()
-    box = widgets.Text(value=text, description="Turkish", layout=widgets.Layout(width="90%"), continuous_update=False)
-    menu = widgets.Dropdown(options=names, value=names[0], description="tokenizer")
-    out = widgets.HTML()
-
-    def refresh(_=None) -> None:
-        out.value = render_token_classes(compute_token_classes(box.value, menu.value, judge))
-
-    box.observe(refresh, names="value")
-    menu.observe(refresh, names="value")
-    refresh()
-    return widgets.VBox([box, menu, out])
+    controls = {"text": widgets.Text(value=text, description="Turkish", layout=widgets.Layout(width="90%"),
+                                     continuous_update=False),
+                "tokenizer": widgets.Dropdown(options=names, value=names[0], description="tokenizer")}
+    return explorers.explorer(controls, partial(compute_token_classes, judge=judge), render_token_classes,
+                              layout="column")
 
 
-def render_metric_bars(table: pl.DataFrame, columns: Sequence[str], title: str = ""):
+def render_metric_bars(table: pl.DataFrame, columns: Sequence[str], title: str = "") -> Figure:
     """Grouped horizontal bars of ``columns`` per tokenizer of a :func:`~workbench.turkish.purity_table` frame."""
-    import matplotlib.pyplot as plt
-
     height = 0.8 / len(columns)
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) * max(1, len(columns) / 2) + 1))
     for i, column in enumerate(columns):
@@ -113,10 +113,8 @@ def render_metric_bars(table: pl.DataFrame, columns: Sequence[str], title: str =
     return fig
 
 
-def render_metric_scatter(table: pl.DataFrame, x: str, y: str, title: str = ""):
+def render_metric_scatter(table: pl.DataFrame, x: str, y: str, title: str = "") -> Figure:
     """A labelled scatter of two metric columns, one point per tokenizer."""
-    import matplotlib.pyplot as plt
-
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.scatter(table[x].to_list(), table[y].to_list())
     for name, xv, yv in table.select("tokenizer", x, y).iter_rows():

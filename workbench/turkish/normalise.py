@@ -78,10 +78,13 @@ def has_letters(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
 
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` (see :data:`WORD_PATTERN`); apostrophes must be ASCII.
+def letter_word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the letter-only words of ``text`` (see :data:`WORD_PATTERN`); apostrophes must be ASCII.
 
-    >>> word_spans("İstanbul'da 3 kitap.")
+    Unlike :func:`workbench.fairness.metrics.word_spans` (any script, digits are words too), a number is
+    not a word here: Turkish morphology has nothing to segment in ``3``.
+
+    >>> letter_word_spans("İstanbul'da 3 kitap.")
     [(0, 11), (14, 19)]
     """
     return [m.span() for m in WORD_PATTERN.finditer(text)]

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workbench.turkish.lexicon import DEFAULT_WORD_SOURCES, Analyzer, Lexicon, WordSource, wordfreq_words
-from workbench.turkish.normalise import TokenSurface, surface_from_bytes
+from workbench.turkish.normalise import TokenSurface
 
 TokenClass = Literal["root", "morpheme", "word", "neither", "fragment", "other"]
 TOKEN_CLASSES: tuple[TokenClass, ...] = ("root", "morpheme", "word", "neither", "fragment", "other")
@@ -109,12 +109,6 @@ class Judge:
         valid = (("zemberek" in self.word_sources and zemberek_word)
                  or ("ts_corpus" in self.word_sources and analysis.in_wordlist) or key in extra)
         return "word" if valid else "neither"
-
-    def classify_text(self, text: str) -> list[TokenVerdict]:
-        """The verdict of each word-like chunk of free text (for the explorer's analyser line)."""
-        keys = [surface_from_bytes(w.encode("utf-8")) for w in text.split()]
-        verdicts = self.classify(keys)
-        return [verdicts[k.key] for k in keys]
 
 
 @dataclass(frozen=True)

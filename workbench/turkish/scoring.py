@@ -1,6 +1,7 @@
-"""Run every Turkish metric for a set of tokenizers over one corpus, and the ``workbench turkish`` CLI.
+"""Score tokenizers on a Turkish corpus: every metric of purity and boundaries, one row per tokenizer.
 
-This module only wires the others together: it reads a corpus (FLORES ``tur_Latn``, UD BOUN/IMST,
+This module only wires the others together (the ``workbench turkish`` commands over it are in
+:mod:`~workbench.turkish.cli`): it reads a corpus (FLORES ``tur_Latn``, UD BOUN/IMST,
 the Google web treebank, or the user's own text file — e.g. TR-MMLU questions, which no registry
 ships and this machine cannot download), finds its words and their gold cuts once, then for each
 tokenizer tokenizes every sentence once and computes :mod:`~workbench.turkish.purity` and
@@ -10,9 +11,7 @@ tokenization; no special tokens are added.
 
 from __future__ import annotations
 
-import argparse
 import bisect
-import json
 import sys
 import unicodedata
 from collections import Counter
@@ -25,14 +24,14 @@ import polars as pl
 from tqdm.auto import tqdm
 
 from workbench import corpora, zoo
-from workbench.errors import WorkbenchError, unknown_name
+from workbench.errors import unknown_name
 from workbench.turkish.boundaries import WordCut, cut_word, gold_boundaries, root_end, score_words
 from workbench.turkish.lexicon import Analyzer
-from workbench.turkish.normalise import TokenSurface, surface_from_bytes, unify_apostrophes, word_spans
+from workbench.turkish.normalise import TokenSurface, letter_word_spans, surface_from_bytes, unify_apostrophes
 from workbench.turkish.purity import Judge, TokenVerdict, purity
 
 TurkishCorpus = Literal["flores200", "boun", "imst", "web"]
-CORPORA: tuple[TurkishCorpus, ...] = ("flores200", "boun", "imst", "web")
+TURKISH_CORPORA: tuple[TurkishCorpus, ...] = ("flores200", "boun", "imst", "web")
 SKIPPED_UPOS = frozenset({"PUNCT", "NUM", "SYM", "X"})
 COLUMNS = ("tokenizer", "corpus", "tr_type", "pure_type", "tr_token", "pure_token", "boundary_f1", "tokens")
 
@@ -47,7 +46,7 @@ class Document:
 
 def _ud_document(sentence: corpora.Sentence) -> Document:
     text = unicodedata.normalize("NFC", sentence.text)
-    starts = {s for s, _ in word_spans(unify_apostrophes(text))}
+    starts = {s for s, _ in letter_word_spans(unify_apostrophes(text))}
     lemmas, cursor = {}, 0
     for word in sentence.words:
         found = text.find(unicodedata.normalize("NFC", word.form), cursor)
@@ -61,15 +60,16 @@ def _ud_document(sentence: corpora.Sentence) -> Document:
 
 def load_documents(corpus: TurkishCorpus | str | Path, limit: int | None = None) -> list[Document]:
     """Documents of a named corpus, or of a UTF-8 text file (one document per non-empty line)."""
-    if isinstance(corpus, Path) or (isinstance(corpus, str) and corpus not in CORPORA and Path(corpus).is_file()):
+    named = isinstance(corpus, str) and corpus in TURKISH_CORPORA
+    if isinstance(corpus, Path) or (isinstance(corpus, str) and not named and Path(corpus).is_file()):
         lines = corpora.read_corpus_file(corpus).splitlines()
         docs = [Document(unicodedata.normalize("NFC", line)) for line in lines if line.strip()]
     elif corpus == "flores200":
         docs = [Document(unicodedata.normalize("NFC", s)) for s in corpora.load_flores("tur_Latn", split="both")]
-    elif corpus in CORPORA:
+    elif corpus in TURKISH_CORPORA:
         docs = [_ud_document(s) for s in corpora.ud_turkish(corpus)]
     else:
-        raise unknown_name("Turkish corpus (or an existing text file)", str(corpus), CORPORA)
+        raise unknown_name("Turkish corpus (or an existing text file)", str(corpus), TURKISH_CORPORA)
     return docs if limit is None else corpora.sample(docs, limit)
 
 
@@ -84,7 +84,7 @@ class PreparedCorpus:
 
 def prepare(name: str, documents: list[Document], analyzer: Analyzer) -> PreparedCorpus:
     """Find every word, analyse the distinct ones (cached), and attach gold cuts and lemma root ends."""
-    spans = [word_spans(unify_apostrophes(d.text)) for d in documents]
+    spans = [letter_word_spans(unify_apostrophes(d.text)) for d in documents]
     texts = [unify_apostrophes(d.text) for d in documents]
     analyses = analyzer.analyse({t[s:e] for t, doc_spans in zip(texts, spans, strict=True) for s, e in doc_spans})
     words = []
@@ -118,7 +118,8 @@ def tokenize_corpus(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus) -> tuple[C
     return id_counts, cuts, surfaces
 
 
-def evaluate(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus, judge: Judge) -> tuple[dict, dict[str, TokenVerdict]]:
+def score_tokenizer(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus,
+                    judge: Judge) -> tuple[dict, dict[str, TokenVerdict]]:
     """One row of metrics (see :data:`COLUMNS` and the metric modules) and the verdict of every token type."""
     id_counts, cuts, surfaces = tokenize_corpus(tokenizer, corpus)
     key_counts: Counter = Counter()
@@ -135,11 +136,11 @@ def evaluate(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus, judge: Judge) -> 
 
 def purity_table(tokenizers: Sequence[str], corpus: TurkishCorpus | str | Path = "flores200", *,
                  limit: int | None = None, analyzer: Analyzer | None = None) -> pl.DataFrame:
-    """All metrics, one row per tokenizer, on ``corpus`` (a name of :data:`CORPORA` or a text-file path)."""
+    """All metrics, one row per tokenizer, on ``corpus`` (a name of :data:`TURKISH_CORPORA` or a text-file path)."""
     analyzer = analyzer if analyzer is not None else Analyzer()
     judge = Judge(analyzer)
     prepared = prepare(str(corpus), load_documents(corpus, limit), analyzer)
-    rows = [evaluate(zoo.load_tokenizer(name), prepared, judge)[0]
+    rows = [score_tokenizer(zoo.load_tokenizer(name), prepared, judge)[0]
             for name in tqdm(tokenizers, desc=f"turkish metrics ({corpus})", file=sys.stderr)]
     return pl.DataFrame(rows)
 
@@ -158,74 +159,3 @@ def verdict_table(tokenizer: str, corpus: TurkishCorpus | str | Path = "flores20
     rows = [{"key": k, "class": v.token_class, "occurrences": counts[k], "segmentation": "+".join(v.segmentation),
              "in_wordlist": v.in_wordlist} for k, v in verdicts.items()]
     return pl.DataFrame(rows).sort("occurrences", descending=True)
-
-
-# ------------------------------------------------------------------------------------------ CLI
-
-
-def register_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``workbench turkish purity|tokens|paper``."""
-    parser = subparsers.add_parser("turkish", help="Turkish %%TR / %%Pure and morphology-aware boundary metrics")
-    commands = parser.add_subparsers(dest="turkish_command", required=True)
-    run = commands.add_parser("purity", help="all metrics, one row per tokenizer")
-    run.add_argument("--tokenizers", default=None, help="comma-separated names (default: the default zoo)")
-    run.add_argument("--corpus", default="flores200",
-                     help=f"one of {', '.join(CORPORA)}, or a UTF-8 text file path (e.g. your TR-MMLU questions)")
-    run.add_argument("--limit", type=int, default=None, help="a seeded sample of this many sentences")
-    run.add_argument("--out", type=Path, help="write CSV here")
-    run.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
-    run.set_defaults(func=_cli_purity)
-    tokens = commands.add_parser("tokens", help="every token type of one tokenizer with its class")
-    tokens.add_argument("tokenizer")
-    tokens.add_argument("--corpus", default="flores200")
-    tokens.add_argument("--out", type=Path, help="write CSV here")
-    tokens.set_defaults(func=_cli_tokens)
-    paper = commands.add_parser("paper", help="test the paper's %%TR vs TR-MMLU claim on its own table")
-    paper.add_argument("--scores", type=Path, help="CSV with columns tokenizer,score,tr (your own rows)")
-    paper.add_argument("--json", action="store_true")
-    paper.set_defaults(func=_cli_paper)
-
-
-def _check_corpus(corpus: str) -> None:
-    if corpus not in CORPORA and not Path(corpus).is_file():
-        raise unknown_name("Turkish corpus (or an existing text file)", corpus, CORPORA)
-
-
-def _cli_purity(args: argparse.Namespace) -> int:
-    _check_corpus(args.corpus)
-    names = args.tokenizers.split(",") if args.tokenizers else zoo.list_tokenizers(default_only=True)
-    table = purity_table(names, args.corpus, limit=args.limit)
-    if args.out:
-        table.write_csv(args.out)
-    if args.json:
-        print(json.dumps(table.to_dicts(), ensure_ascii=False))
-    elif not args.out:
-        with pl.Config(tbl_rows=-1, tbl_cols=len(COLUMNS), float_precision=4):
-            print(table.select(COLUMNS))
-    return 0
-
-
-def _cli_tokens(args: argparse.Namespace) -> int:
-    _check_corpus(args.corpus)
-    table = verdict_table(args.tokenizer, args.corpus)
-    if args.out:
-        table.write_csv(args.out)
-    else:
-        with pl.Config(tbl_rows=40):
-            print(table)
-    return 0
-
-
-def _cli_paper(args: argparse.Namespace) -> int:
-    from workbench.turkish import correlation
-
-    if args.scores:
-        frame = pl.read_csv(args.scores)
-        missing = {"score", "tr"} - set(frame.columns)
-        if missing:
-            raise WorkbenchError(f"{args.scores} lacks the column(s) {', '.join(sorted(missing))}.")
-        result = correlation.correlate(frame["tr"].to_list(), frame["score"].to_list())
-    else:
-        result = correlation.paper_correlation()
-    print(json.dumps(asdict(result), indent=None if args.json else 2))
-    return 0
