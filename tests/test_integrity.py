@@ -241,6 +241,17 @@ def test_an_edited_pruning_sweep_row_is_recomputed_not_served():
         cache.sidecar(path).unlink(missing_ok=True)
 
 
+def test_an_edited_zemberek_analysis_cache_is_reanalysed_not_served(tmp_path):
+    """The Turkish analyses cache: an edited segmentation is a miss, and the word is analysed again."""
+    from workbench.turkish.lexicon import Analyzer
+
+    truth = Analyzer(tmp_path).analyse(["kitaplarımızı"])["kitaplarımızı"]
+    [path] = tmp_path.glob("analyses-*.json")
+    path.write_text(path.read_text(encoding="utf-8").replace("kitap", "kitab"), encoding="utf-8")
+    again = Analyzer(tmp_path)
+    assert len(again) == 0 and again.analyse(["kitaplarımızı"])["kitaplarımızı"] == truth and again.misses == 1
+
+
 # --------------------------------------------------------------------------- writes: failures, full and read-only disks
 
 
@@ -502,6 +513,9 @@ def test_corpora_languages_out_in_a_missing_directory_is_created(tmp_path, monke
     (("tokenize", "--tokenizers", "gpt2,", "--text", "hi"), "(an empty name)"),
     (("corpora", "sample", "eng", "-n", "three"), "must be an integer >= 0, not 'three'"),
     (("prune", "eval", "--images", "-1"), "must be an integer >= 0, not -1"),
+    (("turkish", "purity", "--limit", "0"), "must be an integer >= 1, not 0"),
+    (("turkish", "purity", "--limit", "-1"), "must be an integer >= 1, not -1"),
+    (("glitch", "scan", "--model", "gemma3-270m", "--out", "x.csv", "--verify-top", "-5"), "must be an integer >= 0"),
     (("prune", "eval", "--images", "250", "--methods", "tome"), "ask for 0..16 and 0..200"),
 ])
 def test_malformed_name_lists_and_counts_are_usage_errors(argv, message):

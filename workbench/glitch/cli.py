@@ -10,6 +10,9 @@ import argparse
 import json
 import sys
 
+from workbench.config import check_out, write_atomic
+from workbench.errors import count_arg
+
 
 def register_cli(subparsers) -> None:
     """Add ``glitch scan`` and ``glitch census`` to an argparse sub-parsers object."""
@@ -18,7 +21,7 @@ def register_cli(subparsers) -> None:
     scan = sub.add_parser("scan", help="categories, indicators and verification for every token id of a model")
     scan.add_argument("--model", required=True, help="gemma3-270m, minilm-l6, qwen2.5-0.5b or hf:<repo>")
     scan.add_argument("--out", required=True, help="CSV file to write (one row per token id)")
-    scan.add_argument("--verify-top", type=int, default=0, help="verify the N most suspicious candidates")
+    scan.add_argument("--verify-top", type=count_arg(0), default=0, help="verify the N most suspicious candidates")
     scan.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     scan.set_defaults(func=_scan)
     census = sub.add_parser("census", help="token categories per tokenizer")
@@ -31,8 +34,9 @@ def _scan(args: argparse.Namespace) -> int:
     from workbench.glitch.scan import scan
     from workbench.models import load_model
 
+    out = check_out(args.out)  # before the scan: a folder that cannot be written fails now
     result = scan(load_model(args.model), verify_top=args.verify_top)
-    result.table.write_csv(args.out)
+    write_atomic(out, result.table.write_csv)
     table = result.table
     summary = {"model": args.model, "rows": table.height, "main_indicator": result.main_indicator,
                "candidates": int(table["candidate"].sum()), "verified": int(table["verified"].fill_null(False).sum()),

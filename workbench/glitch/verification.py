@@ -25,13 +25,16 @@ from pathlib import Path
 
 import torch
 
-from workbench.config import cache_dir, write_atomic
+from workbench import cache as verified_cache
+from workbench.config import cache_dir
 from workbench.errors import WorkbenchError
 from workbench.glitch import published
 from workbench.glitch.categories import categorize, token_text
 from workbench.zoo import Tokenizer
 
 PROMPT_VERSION = "magikarp-3x3-v1"
+#: The result file's format, part of its key (2: the file carries a sha256 sidecar, workbench.cache).
+CACHE_FORMAT = "2"
 DEFAULT_THRESHOLD = published.LAND_BARTOLO_2024_VERIFY_THRESHOLD
 NEW_TOKENS = published.LAND_BARTOLO_2024_NEW_TOKENS
 #: bfloat16 is what magikarp runs today (transformers >= 5 loads a checkpoint in its own dtype, and
@@ -175,16 +178,18 @@ class ResultCache:
     def __init__(self, loaded, tok: Tokenizer, *, dtype: torch.dtype | None = DEFAULT_DTYPE,
                  root: Path | None = None) -> None:
         dtype = dtype or next(loaded.model.parameters()).dtype
-        key = hashlib.sha256(f"{loaded.fingerprint}|{dtype}|{tok.name}|{PROMPT_VERSION}".encode()).hexdigest()[:16]
+        key = hashlib.sha256(f"{loaded.fingerprint}|{dtype}|{tok.name}|{PROMPT_VERSION}|{CACHE_FORMAT}".encode())
+        key = key.hexdigest()[:16]
         safe = loaded.name.replace("/", "_").replace(":", "_")
         self.path = (root or cache_dir("results", "glitch")) / f"verify-{safe}-{key}.json"
         self.data: dict[int, dict[str, float]] = {}
-        if self.path.exists():
-            self.data = {int(k): v for k, v in json.loads(self.path.read_text(encoding="utf-8")).items()}
+        stored = verified_cache.read(self.path, lambda p: json.loads(p.read_text(encoding="utf-8")))
+        if stored is not None:
+            self.data = {int(k): v for k, v in stored.items()}
 
     def save(self) -> None:
-        """Write the whole table atomically (temp file in the same directory, then a rename)."""
-        write_atomic(self.path, json.dumps({str(k): v for k, v in sorted(self.data.items())}))
+        """Write the whole table through the verified cache (atomically, with its sha256 sidecar)."""
+        verified_cache.write(self.path, json.dumps({str(k): v for k, v in sorted(self.data.items())}))
 
 
 def verify(loaded, tok: Tokenizer, ids: Iterable[int], *, threshold: float = DEFAULT_THRESHOLD,

@@ -13,7 +13,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from workbench.errors import WorkbenchError, unknown_name
+from workbench.config import check_out, write_atomic
+from workbench.errors import WorkbenchError, count_arg, unknown_name
 from workbench.turkish.scoring import TURKISH_CORPORA
 
 
@@ -26,7 +27,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--corpus", default="flores200",
                      help=f"one of {', '.join(TURKISH_CORPORA)}, or a UTF-8 text file path "
                           "(e.g. your TR-MMLU questions)")
-    run.add_argument("--limit", type=int, default=None, help="a seeded sample of this many sentences")
+    run.add_argument("--limit", type=count_arg(1), default=None, help="a seeded sample of this many sentences")
     run.add_argument("--out", type=Path, help="write CSV here")
     run.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
     run.set_defaults(func=_cli_purity)
@@ -53,10 +54,11 @@ def _cli_purity(args: argparse.Namespace) -> int:
     from workbench.turkish.scoring import COLUMNS, purity_table
 
     _check_corpus(args.corpus)
+    out = check_out(args.out) if args.out else None  # before the work: a bad folder fails now
     names = args.tokenizers.split(",") if args.tokenizers else zoo.list_tokenizers(default_only=True)
     table = purity_table(names, args.corpus, limit=args.limit)
-    if args.out:
-        table.write_csv(args.out)
+    if out:
+        write_atomic(out, table.write_csv)
     if args.json:
         print(json.dumps(table.to_dicts(), ensure_ascii=False))
     elif not args.out:
@@ -71,9 +73,10 @@ def _cli_tokens(args: argparse.Namespace) -> int:
     from workbench.turkish.scoring import verdict_table
 
     _check_corpus(args.corpus)
+    out = check_out(args.out) if args.out else None
     table = verdict_table(args.tokenizer, args.corpus)
-    if args.out:
-        table.write_csv(args.out)
+    if out:
+        write_atomic(out, table.write_csv)
     else:
         with pl.Config(tbl_rows=40):
             print(table)

@@ -33,8 +33,6 @@ import importlib.resources
 import itertools
 import json
 import logging
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,11 +41,12 @@ from pathlib import Path
 from typing import Literal
 
 from workbench import assets
+from workbench import cache as verified_cache
 from workbench.config import cache_dir
 from workbench.turkish.normalise import normalise, turkish_lower
 
 log = logging.getLogger(__name__)
-
+CODE_VERSION = "3"  # 3: the caches carry a sha256 sidecar (workbench.cache)
 CODE_VERSION = "2"
 WORDLIST_ASSET = "ts-turkish-wordlist"
 WordSource = Literal["zemberek", "ts_corpus", "wordfreq"]
@@ -151,22 +150,14 @@ def results_dir() -> Path:
     return cache_dir("results", "turkish")
 
 
-def write_json_atomic(path: Path, payload: object) -> None:
-    """Write ``payload`` as JSON to ``path`` via a temporary file and ``os.replace`` (never half-written)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
-    os.replace(tmp, path)
+def _write_json(path: Path, payload: object) -> None:
+    """``payload`` as compact JSON through the verified cache (atomic, with its sha256 sidecar)."""
+    verified_cache.write(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
 
 
 def _read_json(path: Path) -> object | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        log.warning("Ignoring a corrupt cache file %s (it will be rebuilt).", path)
-        return None
+    """The cached JSON if it matches its sidecar; ``None`` (rebuild) if missing, damaged or unreadable."""
+    return verified_cache.read(path, lambda p: json.loads(p.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -185,7 +176,7 @@ class Lexicon:
         if not isinstance(data, dict):
             roots, morphemes = _zemberek_inventory()
             data = {"roots": roots, "morphemes": morphemes}
-            write_json_atomic(path, data)
+            _write_json(path, data)
         return cls(frozenset(data["roots"]), frozenset(data["morphemes"]))
 
 
@@ -227,7 +218,7 @@ class Analyzer:
         for key in missing:
             self._rows[key] = _analyse_one(morph, key, key in words)
         self.misses += len(missing)
-        write_json_atomic(self.path, {k: v.to_json() for k, v in self._rows.items()})
+        _write_json(self.path, {k: v.to_json() for k, v in self._rows.items()})
 
     @staticmethod
     def zipf(word: str) -> float:
