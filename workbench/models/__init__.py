@@ -14,8 +14,17 @@ torch.Size([262144, 640])
 Importing this package imports torch; ``import workbench`` alone does not.
 """
 
-from workbench.models.gguf_weights import gguf_embedding_shape, gguf_vocabulary
-from workbench.models.registry import MODELS, LoadedModel, ModelKind, ModelName, ModelSpec, list_models, load_model
+from workbench.models.registry import (
+    MODELS,
+    LoadedModel,
+    ModelKind,
+    ModelName,
+    ModelSpec,
+    gguf_embedding_shape,
+    gguf_vocabulary,
+    list_models,
+    load_model,
+)
 
 __all__ = ["MODELS", "LoadedModel", "ModelKind", "ModelName", "ModelSpec", "gguf_embedding_shape", "gguf_vocabulary",
            "list_models", "load_model"]

@@ -4,7 +4,7 @@ Unlike :mod:`workbench.zoo.gguf_vocab`, which rebuilds a *tokenizer* from a GGUF
 ``tokenizer.ggml.*`` metadata, this module is about a GGUF's *tensors*: ``transformers`` dequantizes
 a registry GGUF (Gemma-3-270M, Qwen2.5-0.5B) into a causal LM, which takes tens of seconds, so the
 fp32 weights are cached once under ``cache_dir("models")`` as safetensors, keyed by the asset's
-sha256 and :data:`CONVERTER_VERSION`. :func:`gguf_embedding_shape` and :func:`gguf_vocabulary` read
+sha256 and :data:`CONVERTER_VERSION`. :func:`embedding_shape` and :func:`vocabulary` read
 the stored file without dequantizing, to check a loaded model against its source. The registry
 (:mod:`workbench.models.registry`) calls :func:`load_causal_lm`; users call ``load_model``.
 """
@@ -15,12 +15,15 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from workbench import assets
 from workbench.config import cache_dir
-from workbench.models.registry import MODELS, ModelSpec, asset_path
+
+if TYPE_CHECKING:
+    from workbench.models.registry import ModelSpec
 
 CONVERTER_VERSION = "1"
 
@@ -65,18 +68,18 @@ def _save_converted(model: torch.nn.Module, target: Path) -> None:
         os.replace(tmp, target)
 
 
-def gguf_embedding_shape(name: str) -> tuple[int, int]:
-    """(rows, hidden) of ``token_embd.weight`` as stored in a registry GGUF (no dequantization)."""
+def embedding_shape(gguf_file: Path) -> tuple[int, int]:
+    """(rows, hidden) of ``token_embd.weight`` as stored in a GGUF file (no dequantization)."""
     import gguf
 
-    reader = gguf.GGUFReader(str(asset_path(MODELS[name])))
+    reader = gguf.GGUFReader(str(gguf_file))
     tensor = next(t for t in reader.tensors if t.name == "token_embd.weight")
     hidden, rows = (int(x) for x in tensor.shape[:2])  # GGUF lists dimensions innermost first
     return rows, hidden
 
 
-def gguf_vocabulary(name: str) -> list[str]:
-    """The token strings stored in a registry GGUF (``tokenizer.ggml.tokens``)."""
+def vocabulary(gguf_file: Path) -> list[str]:
+    """The token strings stored in a GGUF file (``tokenizer.ggml.tokens``)."""
     from workbench.zoo import gguf_vocab
 
-    return list(gguf_vocab.read_fields(asset_path(MODELS[name]))["tokens"])
+    return list(gguf_vocab.read_fields(gguf_file)["tokens"])

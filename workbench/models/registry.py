@@ -32,6 +32,7 @@ import torch
 from workbench import assets
 from workbench.config import cache_dir
 from workbench.errors import OfflineError, WorkbenchError, unknown_name
+from workbench.models import gguf_weights
 
 ModelName = Literal["gemma3-270m", "minilm-l6", "qwen2.5-0.5b", "dinov2-s"]
 ModelKind = Literal["causal-lm", "encoder", "vision"]
@@ -135,13 +136,21 @@ def load_model(name: str) -> LoadedModel:
     asset = assets.get(spec.asset)
     folder = asset_path(spec)
     if spec.kind == "causal-lm":
-        from workbench.models import gguf_weights
-
         model = gguf_weights.load_causal_lm(spec, folder)
     else:
         model = _load_encoder(folder)
     source = "; ".join(f"{assets.REGISTRY_NAMES[s.registry]} {s.spec}" for s in asset.sources)
     return LoadedModel(name, model.eval(), spec.tokenizer, spec.kind, source, asset.licence, asset.sha256)
+
+
+def gguf_embedding_shape(name: str) -> tuple[int, int]:
+    """(rows, hidden) of ``token_embd.weight`` as stored in a registry model's GGUF (no dequantization)."""
+    return gguf_weights.embedding_shape(asset_path(MODELS[name]))
+
+
+def gguf_vocabulary(name: str) -> list[str]:
+    """The token strings stored in a registry model's GGUF (``tokenizer.ggml.tokens``)."""
+    return gguf_weights.vocabulary(asset_path(MODELS[name]))
 
 
 def asset_path(spec: ModelSpec) -> Path:
