@@ -160,7 +160,7 @@ class Tokenizer:
         """``text`` as the tokenizer's own normaliser makes it: what its tokens spell, computed by its library.
 
         SentencePiece: the model's normaliser (``SentencePieceProcessor.normalize``; XLM-R applies NFKC and
-        collapses white space, the Llama 2 family changes nothing), its ``▁`` read back as spaces. Hugging
+        collapses white space, Llama 2's changes nothing), its ``▁`` read back as spaces. Hugging
         Face: the file's normalizer (``normalize_str``; BERT uncased lower-cases and strips accents), or the
         text where there is none. tiktoken: NFC for ``qwen1``, else the text. The Turkish hybrid: its
         lower-casing (capitals become ``<uppercase>`` tokens). Baselines: the text.
