@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import zoo
+from workbench import corpora, fairness, zoo
 from workbench.errors import UnknownNameError
 from workbench.zoo import ranks
 
@@ -44,7 +44,7 @@ def test_load_is_memoized(load):
 def test_byte_level_round_trip_on_random_unicode(load, name, text):
     tok = load(name)
     ids = tok.encode(text)
-    seen = tok._backend.normalized(text)  # the text itself, except NFC for qwen1 (e.g. U+2F800 -> U+4E3D)
+    seen = tok.normalized(text)  # the text itself, except NFC for qwen1 (e.g. U+2F800 -> U+4E3D)
     assert tok.decode(ids) == seen
     assert b"".join(tok.token_bytes(i) for i in ids) == seen.encode("utf-8")
 
@@ -104,6 +104,46 @@ def test_token_bytes_rejects_ids_outside_the_vocabulary(load):
 def test_wordpiece_and_unigram_are_lossy_as_documented(load):
     assert load("bert-base-uncased").decode(load("bert-base-uncased").encode("Hello World")) == "hello world"
     assert "⁇" in load("xlm-roberta").decode(load("xlm-roberta").encode("🦙"))  # XLM-R has no byte fallback
+
+
+@pytest.mark.parametrize(("name", "text", "normalized"), [
+    ("xlm-roberta", "ﬁ  x", "fi x"),                      # NFKC (the ligature) and white space collapsed
+    ("xlm-roberta", " \tHello   World \n", "Hello World"),  # leading, trailing and inner runs
+    ("bert-base-uncased", "Héllo Wörld", "hello world"),  # lower-cased, accents stripped
+    ("bert-base-uncased", "中文", " 中  文 "),              # CJK characters spaced
+    ("qwen1", "\U0002F800", "\u4e3d"),                    # NFC
+    ("llama2", "ﬁ  x", "ﬁ  x"), ("gemma3", "ﬁ  x", "ﬁ  x"), ("cl100k_base", "ﬁ  x", "ﬁ  x"),
+    ("unicode-chars", "ﬁ  x", "ﬁ  x"), ("turkish-hybrid", "İstanbul IRAK", "istanbul ırak"),
+])
+def test_normalized_is_what_the_tokenizers_normaliser_makes(load, name, text, normalized):
+    assert load(name).normalized(text) == normalized
+
+
+@pytest.mark.parametrize(("name", "text", "reason"), [
+    ("xlm-roberta", "ﬁ  x", "normalisation"), ("xlm-roberta", "ཀ་ཁ་ག", "unknown"),
+    ("bert-base-uncased", "Héllo Wörld", "normalisation"), ("bert-base-uncased", "a (b)", "other"),
+    ("qwen1", "\U0002F800", "normalisation"), ("gpt2", "ﬁ  x", None),
+])
+def test_round_trip_says_why_a_text_is_lost(load, name, text, reason):
+    trip = zoo.round_trip(load(name), text)
+    assert trip.reason == reason and trip.ok == (reason is None)
+    assert (trip.decoded == trip.normalized != text) == (reason == "normalisation")
+
+
+@pytest.mark.skipif(not corpora.flores_available(), reason="FLORES-200 is not on this machine")
+def test_which_tokenizers_round_trip_flores_sentences_of_many_scripts():
+    languages = ["eng_Latn", *fairness.PETROV_2023_LANGUAGES]  # 12 scripts, Latin to Tibetan and Ol Chiki
+    texts = fairness.corpus_texts("flores200", languages, "sentences", sample=20).texts
+    table = zoo.round_trip_table(zoo.list_tokenizers(default_only=True), [s for code in languages for s in texts[code]])
+    rows = {row["tokenizer"]: row for row in table.iter_rows(named=True)}
+    assert {name for name, row in rows.items() if row["lost"]} == {"qwen1", "xlm-roberta", "bert-base-uncased"}
+    assert rows["qwen1"]["lost"] == rows["qwen1"]["normalisation"]  # NFC only
+    xlmr = rows["xlm-roberta"]
+    assert xlmr["other"] == 0 and xlmr["unknown"] > 0 and xlmr["normalisation"] > 0  # every loss explained
+    tibetan = zoo.round_trips(zoo.load_tokenizer("xlm-roberta"), texts["dzo_Tibt"])
+    assert {t.reason for t in tibetan} == {"unknown"}
+    bert = rows["bert-base-uncased"]
+    assert bert["lost"] == bert["texts"] and min(bert["unknown"], bert["normalisation"], bert["other"]) > 0
 
 
 def test_turkish_hybrid_marks_capitals(load):

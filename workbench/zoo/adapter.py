@@ -14,11 +14,14 @@ No special tokens are added unless asked (``add_special_tokens=True``), and spec
 in the input are encoded as plain text. ``token_bytes(id)`` is the exact byte string a token stands
 for: byte-level BPE symbols are mapped back to bytes, SentencePiece ``▁`` is a space and ``<0xAB>``
 byte-fallback pieces are the byte 0xAB. Token types follow SentencePiece's taxonomy (see
-:data:`TokenType`).
+:data:`TokenType`). ``normalized(text)`` is the text as the tokenizer's own normaliser makes it (what
+its tokens spell: NFKC for XLM-R, lower case for BERT uncased); :mod:`workbench.zoo.round_trip` uses it
+to say why a text does not come back from ``decode(encode(text))``.
 
 This module is the contract and knows no library: the :class:`Backend` protocol, the
 :class:`Tokenizer` that wraps one (checked text, pieces with character offsets, bounded-memory file
-counting) and the helpers every backend shares (the token-type patterns, byte-to-character offsets).
+counting) and the helpers every backend shares (the token-type patterns, byte-to-character offsets,
+SentencePiece's ``▁`` read back as spaces).
 Each library sits behind :class:`Backend` in its own module (``ranks``, ``hf_json``, ``spm``,
 ``baselines``, ``hybrid``); :mod:`workbench.zoo.registry` names the tokenizers and builds them from
 verified assets.
@@ -80,14 +83,19 @@ class Backend(Protocol):
     def decode(self, ids: Sequence[int]) -> str: ...
     def token_bytes(self, token_id: int) -> bytes: ...
     def token_type(self, token_id: int) -> TokenType: ...
+    #: The id of the tokenizer's unknown token (``<unk>``, ``[UNK]``), None where every text has tokens.
+    unknown_id: int | None
+
     def offsets(self, text: str) -> list[tuple[int, int, int]]: ...
+    def offset_text(self, text: str) -> str: ...
     def normalized(self, text: str) -> str: ...
 
 
 class AsGiven:
-    """Backends that tokenize the text as given (offsets refer to it directly)."""
+    """Backends whose ``offsets`` index the text as given (not a normalised copy of it)."""
 
-    def normalized(self, text: str) -> str:
+    def offset_text(self, text: str) -> str:
+        """The text ``offsets`` index: ``text`` itself."""
         return text
 
 
@@ -142,9 +150,10 @@ class Tokenizer:
         """The tokens of ``text`` with the character span each covers (byte-fallback runs share a span).
 
         Offsets index the text as the tokenizer saw it: ``text`` itself, except for tokenizers that
-        normalise first (``qwen1`` applies NFC), where they index the normalised text.
+        normalise first (``qwen1`` applies NFC), where they index the normalised text. That is not always
+        :meth:`normalized`: SentencePiece and Hugging Face report offsets into ``text`` itself.
         """
-        seen = self._backend.normalized(check_text(text))
+        seen = self._backend.offset_text(check_text(text))
         return [Piece(i, seen[s:e], s, e) for i, s, e in self._backend.offsets(text)]
 
     def encode_with_spans(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
@@ -152,6 +161,25 @@ class Tokenizer:
         :meth:`pieces` without the token objects."""
         offsets = self._backend.offsets(check_text(text))
         return [i for i, _, _ in offsets], [(s, e) for _, s, e in offsets]
+
+    def normalized(self, text: str) -> str:
+        """``text`` as the tokenizer's own normaliser makes it: what its tokens spell, computed by its library.
+
+        SentencePiece: the model's normaliser (``SentencePieceProcessor.normalize``; XLM-R applies NFKC and
+        collapses white space, Llama 2's changes nothing), its ``▁`` read back as spaces. Hugging
+        Face: the file's normalizer (``normalize_str``; BERT uncased lower-cases and strips accents), or the
+        text where there is none. tiktoken: NFC for ``qwen1``, else the text. The Turkish hybrid: its
+        lower-casing (capitals become ``<uppercase>`` tokens). Baselines: the text.
+
+        >>> load_tokenizer("xlm-roberta").normalized("ﬁ  x")    # doctest: +SKIP
+        'fi x'
+        """
+        return self._backend.normalized(check_text(text))
+
+    @property
+    def unknown_id(self) -> int | None:
+        """The id of the unknown token (``<unk>``, ``[UNK]``) text without a token becomes; None if there is none."""
+        return self._backend.unknown_id
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` (no special tokens)."""
@@ -239,6 +267,18 @@ def _read_chunks(path: Path, chunk_chars: int, errors: Literal["strict", "replac
                 f"{path} is not valid UTF-8 ({exc.reason}, byte {exc.object[exc.start:exc.start + 1]!r}, after "
                 f"about {done:,} characters). Re-encode it as UTF-8, or pass errors='replace' to count U+FFFD "
                 "in place of each bad byte.") from None
+
+
+def spaces_from_meta(normalised: str, dummy_prefix: bool) -> str:
+    """SentencePiece-style normalised text (spaces written ``▁``) in the input's alphabet: the dummy-prefix
+    ``▁`` (when the normaliser adds one) dropped, each other ``▁`` the space it stands for.
+
+    >>> spaces_from_meta("▁fi▁x", dummy_prefix=True)
+    'fi x'
+    """
+    if dummy_prefix and normalised.startswith("▁"):
+        normalised = normalised[1:]
+    return normalised.replace("▁", " ")
 
 
 def char_offsets(text: str, byte_spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

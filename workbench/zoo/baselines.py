@@ -21,6 +21,7 @@ class BaselineBackend(AsGiven):
     def __init__(self, unit: Literal["bytes", "chars"]) -> None:
         self.unit = unit
         self.vocab_size = 256 if unit == "bytes" else 0x110000
+        self.unknown_id = None
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
         if self.unit == "bytes":
@@ -41,6 +42,10 @@ class BaselineBackend(AsGiven):
 
     def token_type(self, token_id: int) -> TokenType:
         return "byte" if self.unit == "bytes" else "normal"
+
+    def normalized(self, text: str) -> str:
+        """The text itself: neither baseline normalises."""
+        return text
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
         if self.unit == "chars":

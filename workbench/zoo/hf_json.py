@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from workbench.zoo.adapter import BYTE_PIECE, CONTROL, MARKUP, UNUSED, AsGiven, TokenType
+from workbench.zoo.adapter import BYTE_PIECE, CONTROL, MARKUP, UNUSED, AsGiven, TokenType, spaces_from_meta
 
 
 class HFBackend(AsGiven):
@@ -31,6 +31,11 @@ class HFBackend(AsGiven):
         self.added = {t["id"]: t for t in spec.get("added_tokens", [])}
         self.byte_fallback = bool(spec["model"].get("byte_fallback"))
         self._id_to_token = {v: k for k, v in tokenizer.get_vocab(with_added_tokens=True).items()}
+        unknown = spec["model"].get("unk_token")  # WordPiece, BPE, WordLevel name it; Unigram gives its id
+        self.unknown_id = tokenizer.token_to_id(unknown) if unknown else spec["model"].get("unk_id")
+        # SentencePiece-style files write spaces as "▁" (and may prepend one): read back as the decoder does
+        self.meta_space = not (self.byte_level or self.wordpiece)
+        self.prepends = '"Prepend"' in json.dumps(spec.get("normalizer"))
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
         return self.tok.encode(text, add_special_tokens=add_special_tokens).ids
@@ -69,6 +74,17 @@ class HFBackend(AsGiven):
         if self.byte_fallback and BYTE_PIECE.match(token):
             return "byte"
         return "normal"
+
+    def normalized(self, text: str) -> str:
+        """The file's normalizer (``normalize_str``; BERT uncased: lower-case, strip accents, space CJK
+        characters), or the text where it has none; in SentencePiece-style files a prepended ``▁`` is
+        dropped and each other ``▁`` read back as the space it stands for."""
+        if self.tok.normalizer is None:
+            return text
+        out = self.tok.normalizer.normalize_str(text)
+        if not self.meta_space:
+            return out
+        return spaces_from_meta(out, self.prepends)
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
         enc = self.tok.encode(text, add_special_tokens=False)

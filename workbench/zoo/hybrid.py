@@ -26,6 +26,7 @@ class TurkishHybridBackend(AsGiven):
         self.tt = TurkishTokenizer()
         self.vocab_size = max(self.tt.reverse_dict) + 1
         self.markers = {self.tt.uppercase_marker["id"], self.tt.unknown_marker["id"]}
+        self.unknown_id = self.tt.unknown_marker["id"]
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
         return self.tt.encode(text)
@@ -43,6 +44,13 @@ class TurkishHybridBackend(AsGiven):
     def token_type(self, token_id: int) -> TokenType:
         forms = self.tt.reverse_dict.get(token_id, [""])
         return "control" if forms[0] in {"<pad>", "<eos>", "<unknown>", "<uppercase>"} else "normal"
+
+    def normalized(self, text: str) -> str:
+        """The text as the library lower-cases it (Turkish ``I``/``İ`` rules, per capital-led segment of each
+        word: ``_camel_split_with_positions``); a part between spaces that is only white space is dropped."""
+        parts = text.split(" ")
+        return " ".join("".join(seg for seg, _ in self.tt._camel_split_with_positions(p)) if p.strip() else ""
+                        for p in parts)
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
         """Align tokens to ``text``: ``<uppercase>`` covers nothing, ``<unknown>`` one character."""

@@ -69,9 +69,15 @@ class TiktokenBackend:
         self.offset = id_offset
         self.reserved = list(reserved)  # ids below ``id_offset`` (Tekken's 1000 special slots)
         self.vocab_size = encoding.n_vocab + id_offset
+        self.unknown_id = None  # byte-level: every text has tokens
 
     def normalized(self, text: str) -> str:
+        """NFC for Qwen (1), whose ``tokenization_qwen.py`` normalises first; the text itself otherwise."""
         return unicodedata.normalize("NFC", text) if self.nfc else text
+
+    def offset_text(self, text: str) -> str:
+        """The text ``offsets`` index: :meth:`normalized`, since the ids are those of the NFC text."""
+        return self.normalized(text)
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
         return [i + self.offset for i in self.enc.encode_ordinary(self.normalized(text))]
@@ -107,7 +113,7 @@ class TiktokenBackend:
         return "control" if name in CONTROL else ("unused" if UNUSED.match(name) else "special")
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
-        text = self.normalized(text)
+        text = self.offset_text(text)
         ids = self.enc.encode_ordinary(text)
         ends = np.cumsum([len(self.enc.decode_single_token_bytes(i)) for i in ids], dtype=np.int64)
         starts = np.concatenate([[0], ends[:-1]]) if len(ids) else ends

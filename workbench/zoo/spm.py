@@ -11,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from workbench.zoo.adapter import UNUSED, AsGiven, TokenType, char_offsets
+from workbench.zoo.adapter import UNUSED, AsGiven, TokenType, char_offsets, spaces_from_meta
 
 
 class SentencePieceBackend(AsGiven):
     """SentencePiece (Llama 2, Mistral v1, Phi-3 with byte fallback; XLM-R unigram)."""
 
     def __init__(self, processor) -> None:
+        from sentencepiece import sentencepiece_model_pb2
+
         self.sp = processor
         self.vocab_size = processor.get_piece_size()
+        self.unknown_id = processor.unk_id() if processor.unk_id() >= 0 else None
+        proto = sentencepiece_model_pb2.ModelProto.FromString(processor.serialized_model_proto())
+        self.dummy_prefix = proto.normalizer_spec.add_dummy_prefix  # the "▁" put before the text (decode drops it)
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
         return self.sp.encode(text, add_bos=add_special_tokens)
@@ -45,6 +50,11 @@ class SentencePieceBackend(AsGiven):
         if sp.is_control(token_id) or sp.is_unknown(token_id):
             return "control"
         return "normal"
+
+    def normalized(self, text: str) -> str:
+        """The model's own normaliser (``normalize``: its rule set, e.g. XLM-R's ``nmt_nfkc``, and white-space
+        handling), without the dummy-prefix ``▁``, each other ``▁`` read back as the space it stands for."""
+        return spaces_from_meta(self.sp.normalize(text), self.dummy_prefix)
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
         proto = self.sp.encode(text, return_type="proto")
