@@ -247,7 +247,8 @@ def test_cache_resumes_and_is_never_half_written(tiny_model, tiny_words, tmp_pat
         ver.verify(tiny_model, tiny_words, ids, batch_size=3, progress=False)
     cache = ver.ResultCache(tiny_model, tiny_words)
     assert sorted(json.loads(cache.path.read_text())) == sorted(str(i) for i in ids[:3])
-    assert [p.name for p in cache.path.parent.iterdir()] == [cache.path.name]  # no temp file left
+    left = sorted(p.name for p in cache.path.parent.iterdir())
+    assert left == [cache.path.name, cache.path.name + ".sha256"]  # the file and its checksum, no temp file
     monkeypatch.setattr(ver, "score_batch", real)
     counted = []
     monkeypatch.setattr(ver, "score_batch", lambda m, p, c: counted.append(list(c)) or real(m, p, c))

@@ -71,7 +71,9 @@ def test_two_processes_converting_the_same_tokenizer_leave_one_good_file(home_wi
     # Llama 2 ids of "Hello world" (llama.cpp's ggml-vocab-llama-spm vectors give the same)
     assert outs[0][0] == outs[1][0] == "32000 [15043, 3186]\n"
     files = sorted(p.name for p in (home_with_assets / "tokenizers").iterdir())
-    assert len(files) == 1 and files[0].startswith("llama2-") and files[0].endswith(".model"), files
+    assert len(files) == 2 and files[0].startswith("llama2-") and files[0].endswith(".model"), files
+    assert files[1] == files[0] + ".sha256"  # its checksum, which matches it: the file loads as verified
+    assert zoo.loaded_file(zoo.spec(SMALL_SP)).name == files[0]
     rebuilt = zoo.spec(SMALL_SP).build(zoo.spec(SMALL_SP))  # the file on disk is complete and loads
     assert rebuilt.encode("Hello world", False) == [15043, 3186]
 
