@@ -526,3 +526,22 @@ def test_malformed_name_lists_and_counts_are_usage_errors(argv, message):
 def test_repeated_names_are_counted_once():
     proc = _workbench("tokenize", "--tokenizers", "gpt2,gpt2", "--text", "Hello world")
     assert proc.returncode == 0 and proc.stdout == "gpt2 (2): Hello |  world\n"
+
+
+def test_a_converted_model_folder_is_loaded_only_while_it_matches_its_checksum(tmp_path):
+    """The dequantized GGUF model folder (issue 19): a changed byte, or no recorded checksum, means convert again."""
+    from workbench.models import gguf_weights
+
+    folder = tmp_path / "gemma3-270m-abc-v2"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(bytes(range(256)) * 64)
+    cache.sidecar(folder).write_text(f"{cache.digest(folder)}  {folder.name}\n")
+    assert gguf_weights._verified(folder) and folder.exists()
+    data = bytearray((folder / "model.safetensors").read_bytes())
+    data[1000] ^= 1
+    (folder / "model.safetensors").write_bytes(bytes(data))
+    assert not gguf_weights._verified(folder) and not folder.exists() and not cache.sidecar(folder).exists()
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    assert not gguf_weights._verified(folder) and not folder.exists()  # a folder with no recorded checksum

@@ -12,6 +12,7 @@ the stored file without dequantizing, to check a loaded model against its source
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -20,12 +21,15 @@ from typing import TYPE_CHECKING
 import torch
 
 from workbench import assets
-from workbench.config import cache_dir
+from workbench import cache as verified_cache
+from workbench.config import cache_dir, write_atomic
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from workbench.models.registry import ModelSpec
 
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"  # 2: the folder has a sha256 sidecar, checked before every load
 
 
 def _converted_dir(spec: ModelSpec) -> Path:
@@ -37,13 +41,32 @@ def load_causal_lm(spec: ModelSpec, gguf_file: Path) -> torch.nn.Module:
     from transformers import AutoModelForCausalLM
 
     target = _converted_dir(spec)
-    if not (target / "model.safetensors").exists():
+    if not _verified(target):
         model = AutoModelForCausalLM.from_pretrained(str(gguf_file.parent), gguf_file=gguf_file.name,
                                                      dtype=torch.float32)
         _save_converted(model, target)
         return model
     model = AutoModelForCausalLM.from_pretrained(str(target), dtype=torch.float32)
     return model
+
+
+def _verified(target: Path) -> bool:
+    """True when the converted folder matches the sha256 recorded beside it (``<folder>.sha256``, the
+    digest of its files, :func:`workbench.cache.digest`); a damaged, partial or unrecorded folder is
+    deleted (one warning line) so it is converted again, never loaded."""
+    if not target.exists():
+        return False
+    try:
+        recorded = verified_cache.sidecar(target).read_text(encoding="ascii").split()[0]
+    except (OSError, IndexError):
+        recorded = None
+    if recorded is not None and recorded == verified_cache.digest(target):
+        return True
+    log.warning("converted model %s is discarded and will be converted again: it differs from its recorded sha256",
+                target)
+    shutil.rmtree(target, ignore_errors=True)
+    verified_cache.sidecar(target).unlink(missing_ok=True)
+    return False
 
 
 def _save_converted(model: torch.nn.Module, target: Path) -> None:
@@ -66,6 +89,7 @@ def _save_converted(model: torch.nn.Module, target: Path) -> None:
         shutil.rmtree(tmp)
     else:
         os.replace(tmp, target)
+    write_atomic(verified_cache.sidecar(target), f"{verified_cache.digest(target)}  {target.name}\n")
 
 
 def embedding_shape(gguf_file: Path) -> tuple[int, int]:
