@@ -70,19 +70,6 @@ def tmpfs(tmp_path):
         subprocess.run(["umount", str(target)], check=False)
 
 
-@pytest.fixture
-def home_with_assets(tmp_path, monkeypatch):
-    """A fresh WORKBENCH_HOME whose ``assets/`` is the real (verified) one, so derived files are rebuilt."""
-    real_assets = config.cache_dir("assets")
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "assets").symlink_to(real_assets, target_is_directory=True)
-    monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    udhr._udhr_translations.cache_clear()
-    yield home
-    udhr._udhr_translations.cache_clear()
-
-
 # --------------------------------------------------------------------------- verified caches
 
 

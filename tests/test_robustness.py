@@ -50,17 +50,6 @@ def test_cli_unknown_tokenizer_is_a_usage_error_with_the_list():
 # --------------------------------------------------------------------------- cache: concurrent, read-only, full
 
 
-@pytest.fixture
-def home_with_assets(tmp_path, monkeypatch):
-    """A fresh WORKBENCH_HOME whose ``assets/`` is the real (verified) one: derived files are rebuilt."""
-    real_assets = config.cache_dir("assets")
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "assets").symlink_to(real_assets, target_is_directory=True)
-    monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    return home
-
-
 def test_two_processes_converting_the_same_tokenizer_leave_one_good_file(home_with_assets):
     code = (f"from workbench import zoo; t = zoo.load_tokenizer({SMALL_SP!r}); "
             "print(t.vocab_size, t.encode('Hello world'))")
