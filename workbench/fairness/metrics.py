@@ -3,8 +3,10 @@
 Every function here is pure arithmetic over numbers, spans or token ids that other modules have
 already produced (:mod:`~workbench.fairness.counting` runs tokenizers over whole corpora,
 :mod:`~workbench.fairness.vocabulary` over samples of sentences); nothing here loads a tokenizer or
-reads a corpus. :func:`fertility` and :func:`word_spans` are the definitions the whole package uses
-(the Turkish boundary metrics call them too). The metrics follow the papers named in each docstring:
+reads a corpus. :func:`fertility` is the one definition of fertility in the workbench (the Turkish boundary metrics
+and the comparison report call it too); :func:`word_spans` the script-aware word split of this package
+and the report (the Turkish metrics split on letters instead:
+:func:`workbench.turkish.normalise.letter_word_spans`). The metrics follow the papers named in each docstring:
 
 * Petrov et al. (2023), "Language Model Tokenizers Introduce Unfairness Between Languages":
   premium (corpus-total ratio to a reference language) and parity.
