@@ -115,7 +115,8 @@ def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None 
     if reference not in texts.texts:
         raise unknown_name("reference language", reference, texts.texts)
     sample = corpora.sample_indices(len(next(iter(texts.texts.values()))), word_sample or pick(20, 200))
-    words = {code: {i: metrics.word_spans(sentences[i], corpora.language_info(code).script) for i in sample}
+    scripts = {code: corpora.language_info(code).script for code in texts.texts}
+    words = {code: {i: metrics.word_spans(sentences[i], scripts[code]) for i in sample}
              for code, sentences in texts.texts.items()}  # the same for every tokenizer
     frames, encoded = [], {}
     with tqdm(total=len(tokenizers) * len(texts.texts), desc="report", unit="lang", disable=not progress,
