@@ -8,13 +8,18 @@ Every analysis has three layers (the contract, the same in all four; see ``workb
 
 An :class:`Explorer` is an ``ipywidgets.VBox`` that exposes, under the same names everywhere,
 ``controls`` (a dict of the widgets a user changes, by parameter name), ``result`` (what the last
-``compute`` returned) and ``output`` (where the rendering is shown). Tests and users drive it the same
+``compute`` returned) and ``output`` (an ``HTML`` widget holding the rendering; a figure as an inline
+PNG). Not an ``ipywidgets.Output``: writing to one while a cell runs makes nbclient, and so Voila and
+``make reproduce``, mirror it on the kernel's shell socket, which can hang the run for good
+(jupyter/nbclient#312; it hung Voila on notebook 01's cost explorer). Tests and users drive it the same
 way: ``ex.controls["tokenizer"].value = "gpt2"`` recomputes, then ``ex.result`` holds the new result.
 Only notebooks, the CLI and ``explorer.py`` modules import this one; analyses never do.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,24 +28,35 @@ import ipywidgets as widgets
 Rendered = Any  # a matplotlib Figure or an HTML string
 
 
-def show(rendered: Rendered, output: widgets.Output | None = None) -> None:
-    """Show a ``render_*`` result in a notebook (or in ``output``): a Figure is drawn once and closed, HTML shown.
+def show(rendered: Rendered, output: widgets.HTML | None = None) -> None:
+    """Show a ``render_*`` result: in the notebook (a Figure drawn once and closed, HTML shown), or as the
+    value of an explorer's ``output`` widget.
 
     The one place figures reach the screen, so no figure is drawn twice (once inline, once by its cell's repr)
     and none is left open to hold memory.
     """
+    if output is not None:
+        output.value = as_html(rendered)
+        return
     import matplotlib.pyplot as plt
     from IPython.display import HTML, display
 
-    shown = HTML(rendered) if isinstance(rendered, str) else rendered
-    if output is None:
-        display(shown)
-    else:
-        output.clear_output(wait=True)
-        with output:
-            display(shown)
+    display(HTML(rendered) if isinstance(rendered, str) else rendered)
     if not isinstance(rendered, str):
         plt.close(rendered)
+
+
+def as_html(rendered: Rendered) -> str:
+    """A ``render_*`` result as HTML: the string itself, or a Figure as an inline PNG (closed afterwards)."""
+    if isinstance(rendered, str):
+        return rendered
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    rendered.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(rendered)
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img alt="figure" style="max-width:100%" src="data:image/png;base64,{encoded}"/>'
 
 
 class Explorer(widgets.VBox):
@@ -50,7 +66,7 @@ class Explorer(widgets.VBox):
                  render: Callable[[Any], Rendered], *, header: widgets.Widget | None = None,
                  layout: str = "row") -> None:
         self.controls = dict(controls)
-        self.output = widgets.Output()
+        self.output = widgets.HTML()  # not an Output widget: see the module docstring
         self.result: Any = None
         self._compute, self._render = compute, render
         bar = (widgets.HBox if layout == "row" else widgets.VBox)(list(self.controls.values()))

@@ -7,8 +7,9 @@ never rewritten. Fast mode is passed to the kernel through ``WORKBENCH_FAST``.
 nbclient mirrors ipywidgets ``Output`` widgets by writing their state back to the kernel on the shell
 socket while it awaits the cell's reply on that same socket; the reply can then be missed and the run
 hangs for good with an idle kernel (jupyter/nbclient#312; it hit notebook 04's explorer in 2 of 3
-runs). The mirroring is switched off, so what an ``Output`` widget displays lands in the cell's own
-outputs, and therefore in the HTML report as a static figure.
+runs). The workbench's explorers no longer use ``Output`` widgets (see :mod:`workbench.explorers`); the
+mirroring is switched off all the same, so an ``Output`` widget of other code (a user's cell) cannot hang
+a run either: what it displays lands in the cell's own outputs.
 """
 
 from __future__ import annotations
