@@ -187,3 +187,12 @@ def test_encode_with_spans_gives_the_ids_of_encode(load, name):
     assert [tok.encode_with_spans(t)[0] for t in texts] == [tok.encode(t) for t in texts]
     ids, spans = tok.encode_with_spans(texts[0])
     assert spans == [(p.start, p.end) for p in tok.pieces(texts[0])] and len(ids) == len(spans)
+
+
+@pytest.mark.parametrize("name", zoo.list_tokenizers())
+def test_encode_batch_with_spans_equals_one_text_at_a_time(load, name):
+    """The batch path (Hugging Face's encode_batch, tiktoken on threads) gives each text's own ids and spans."""
+    tok = load(name)
+    texts = [a for code in ("eng", "tur", "arb", "hin", "cmn_hans", "jpn", "kor", "tha", "amh", "heb", "bod")
+             for a in corpora.load_udhr(code)[:6]] + ["", "ﬁ Å e\u0301", "\n\t x"]
+    assert tok.encode_batch_with_spans(texts) == [tok.encode_with_spans(t) for t in texts]

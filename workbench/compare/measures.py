@@ -17,7 +17,6 @@ Logarithms are natural; efficiencies are ratios, so the base cancels.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -166,7 +165,7 @@ def vocabulary_overlap(vocab_a: Iterable[bytes], vocab_b: Iterable[bytes]) -> fl
 
 
 def word_cuts(word_spans: Sequence[tuple[int, int]],
-              token_spans: Sequence[tuple[int, int]]) -> list[tuple[int, ...]]:
+              token_spans: Sequence[tuple[int, int]] | np.ndarray) -> list[tuple[int, ...]]:
     """For each word span, the token boundaries strictly inside it (character offsets): its segmentation.
 
     A boundary at the word's own edges is not a cut, so a token that carries the preceding space
@@ -175,8 +174,11 @@ def word_cuts(word_spans: Sequence[tuple[int, int]],
     >>> word_cuts([(0, 4), (5, 9)], [(0, 2), (2, 4), (4, 9)])
     [(2,), ()]
     """
-    edges = sorted({e for span in token_spans for e in span})
-    return [tuple(edges[bisect.bisect_right(edges, ws):bisect.bisect_left(edges, we)]) for ws, we in word_spans]
+    edges = np.unique(np.asarray(token_spans, dtype=np.int64))
+    words = np.asarray(word_spans, dtype=np.int64).reshape(-1, 2)
+    starts, ends = np.searchsorted(edges, words[:, 0], "right"), np.searchsorted(edges, words[:, 1], "left")
+    inner = edges.tolist()
+    return [tuple(inner[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def segmentation_agreement(cuts_a: Sequence[tuple[int, ...]], cuts_b: Sequence[tuple[int, ...]]) -> float:

@@ -21,6 +21,7 @@ import itertools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -61,9 +62,9 @@ class _Encoded:
     cuts: dict[str, list[tuple[int, ...]]]
     word_tokens: dict[str, list[int]]
 
-    @property
+    @cached_property
     def pooled(self) -> np.ndarray:
-        """The ids of every language in one array."""
+        """The ids of every language in one array (made once: the summary and the length table both read it)."""
         return np.concatenate(list(self.ids.values()))
 
 
@@ -137,18 +138,18 @@ def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: dict[str, di
     """One encoding pass over every sentence: the fairness counts and the ids every other measure reads.
 
     ``words`` holds, per language, the word spans of the sentences the word-level measures use; those
-    sentences are encoded with their token spans (:meth:`~workbench.zoo.Tokenizer.encode_with_spans`),
+    sentences are encoded with their token spans (:meth:`~workbench.zoo.Tokenizer.encode_batch_with_spans`),
     the rest in one batch, so no sentence is encoded twice.
     """
     frames, ids, cuts, word_tokens = [], {}, {}, {}
     for code, sentences in texts.texts.items():
-        spanned = {i: tok.encode_with_spans(sentences[i]) for i in words[code]}
+        spanned = dict(zip(words[code], tok.encode_batch_with_spans([sentences[i] for i in words[code]]), strict=True))
         rest = [i for i in range(len(sentences)) if i not in spanned]
         batch = dict(zip(rest, tok.encode_batch([sentences[i] for i in rest]), strict=True))
         encoded = [spanned[i][0] if i in spanned else batch[i] for i in range(len(sentences))]
         frames.append(fairness.sentence_counts(tok, texts, code, encoded))
         ids[code] = np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64)
-        pairs = [(spans, spanned[i][1]) for i, spans in words[code].items()]
+        pairs = [(spans, np.asarray(spanned[i][1], dtype=np.int64).reshape(-1, 2)) for i, spans in words[code].items()]
         cuts[code] = [c for w, t in pairs for c in measures.word_cuts(w, t)]
         word_tokens[code] = [n for w, t in pairs for n in metrics.tokens_per_word(w, t)]
         bar.update(1)

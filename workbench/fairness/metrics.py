@@ -105,7 +105,8 @@ def continued_words(word_token_counts: Sequence[int]) -> float:
     return sum(1 for n in counts if n >= 2) / len(counts)
 
 
-def tokens_per_word(word_spans_: Sequence[tuple[int, int]], token_spans: Sequence[tuple[int, int]]) -> list[int]:
+def tokens_per_word(word_spans_: Sequence[tuple[int, int]],
+                    token_spans: Sequence[tuple[int, int]] | np.ndarray) -> list[int]:
     """For each word span, how many token spans overlap it (tokens in context, not words encoded alone).
 
     Rust et al. encode each gold word on its own; we count the tokens of the running text that touch
@@ -118,8 +119,7 @@ def tokens_per_word(word_spans_: Sequence[tuple[int, int]], token_spans: Sequenc
     # for a non-empty word, overlapping = (start < word end) - (end <= word start): a token that ends by the
     # word's start also starts before its end, so the second set lies inside the first; two sorted searches
     # instead of a scan per word. An empty span (never made by word_spans) is counted directly.
-    starts = np.fromiter((s for s, _ in token_spans), dtype=np.int64, count=len(token_spans))
-    ends = np.fromiter((e for _, e in token_spans), dtype=np.int64, count=len(token_spans))
+    starts, ends = np.asarray(token_spans, dtype=np.int64).reshape(-1, 2).T
     words = np.asarray(word_spans_, dtype=np.int64).reshape(-1, 2)
     overlapping = np.searchsorted(np.sort(starts), words[:, 1]) - np.searchsorted(np.sort(ends), words[:, 0], "right")
     for i in np.flatnonzero(words[:, 0] >= words[:, 1]):

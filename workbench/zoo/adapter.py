@@ -162,6 +162,13 @@ class Tokenizer:
         offsets = self._backend.offsets(check_text(text))
         return [i for i, _, _ in offsets], [(s, e) for _, s, e in offsets]
 
+    def encode_batch_with_spans(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """:meth:`encode_with_spans` of every text, through the library's own batch call where the backend
+        has one (``spans_batch``: Hugging Face and tiktoken, on both cores), else one text at a time."""
+        checked = [check_text(t) for t in texts]
+        batch = getattr(self._backend, "spans_batch", None)
+        return batch(checked) if batch else [self.encode_with_spans(t) for t in checked]
+
     def normalized(self, text: str) -> str:
         """``text`` as the tokenizer's own normaliser makes it: what its tokens spell, computed by its library.
 
@@ -281,12 +288,12 @@ def spaces_from_meta(normalised: str, dummy_prefix: bool) -> str:
     return normalised.replace("▁", " ")
 
 
-def char_offsets(text: str, byte_spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+def char_offsets(text: str, byte_spans: Sequence[tuple[int, int, int]] | np.ndarray) -> list[tuple[int, int, int]]:
     """Convert (id, byte start, byte end) spans of ``text``'s UTF-8 into character spans.
 
     A span that starts or ends inside a multi-byte character is widened to the whole character.
     """
-    if not byte_spans:
+    if not len(byte_spans):
         return []
     data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
     # character index of every byte (a character starts at each non-continuation byte), plus the end

@@ -19,6 +19,7 @@ import json
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -114,11 +115,34 @@ class TiktokenBackend:
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
         text = self.offset_text(text)
-        ids = self.enc.encode_ordinary(text)
-        ends = np.cumsum([len(self.enc.decode_single_token_bytes(i)) for i in ids], dtype=np.int64)
+        return self._offsets(text, self.enc.encode_ordinary(text))
+
+    def spans_batch(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """(ids, character spans) of each text: the ids encoded on every core (as :meth:`encode_batch`)."""
+        seen = [self.offset_text(t) for t in texts]
+        out = []
+        for text, ids in zip(seen, _in_threads(self.enc.encode_ordinary, seen), strict=True):
+            offsets = self._offsets(text, ids)
+            out.append(([i for i, _, _ in offsets], [(s, e) for _, s, e in offsets]))
+        return out
+
+    def _offsets(self, text: str, ids: list[int]) -> list[tuple[int, int, int]]:
+        """(id, start, end) character spans of ``ids``, the encoding of ``text``: token byte lengths summed."""
+        ends = np.cumsum(self._byte_lengths[ids], dtype=np.int64)
         starts = np.concatenate([[0], ends[:-1]]) if len(ids) else ends
-        spans = [(i + self.offset, int(s), int(e)) for i, s, e in zip(ids, starts, ends, strict=True)]
-        return char_offsets(text, spans)
+        shifted = np.asarray(ids, dtype=np.int64) + self.offset
+        return char_offsets(text, np.stack([shifted, starts, ends], axis=1) if len(ids) else [])
+
+    @cached_property
+    def _byte_lengths(self) -> np.ndarray:
+        """The UTF-8 byte length of every rank (0 for a hole in the table), indexed by rank."""
+        lengths = np.zeros(self.enc.n_vocab, dtype=np.int64)
+        for rank in range(self.enc.n_vocab):
+            try:
+                lengths[rank] = len(self.enc.decode_single_token_bytes(rank))
+            except KeyError:
+                pass
+        return lengths
 
 
 def openai_backend(constructor: str, ranks_file: Path) -> TiktokenBackend:
