@@ -20,6 +20,7 @@ import importlib.metadata
 import itertools
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -139,24 +140,37 @@ def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: dict[str, di
 
     ``words`` holds, per language, the word spans of the sentences the word-level measures use; those
     sentences are encoded with their token spans (:meth:`~workbench.zoo.Tokenizer.encode_batch_with_spans`),
-    the rest in one batch, so no sentence is encoded twice.
+    the rest in one batch, so no sentence is encoded twice. The next language is encoded on a thread while
+    this one's measures are computed (the encoders release the GIL), so a core is not left idle.
     """
     frames, ids, cuts, word_tokens = [], {}, {}, {}
-    for code, sentences in texts.texts.items():
-        spanned = dict(zip(words[code], tok.encode_batch_with_spans([sentences[i] for i in words[code]]), strict=True))
-        rest = [i for i in range(len(sentences)) if i not in spanned]
-        batch = dict(zip(rest, tok.encode_batch([sentences[i] for i in rest]), strict=True))
-        encoded = [spanned[i][0] if i in spanned else batch[i] for i in range(len(sentences))]
-        frames.append(fairness.sentence_counts(tok, texts, code, encoded))
-        ids[code] = np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64)
-        pairs = [(spans, np.asarray(spanned[i][1], dtype=np.int64).reshape(-1, 2)) for i, spans in words[code].items()]
-        cuts[code] = [c for w, t in pairs for c in measures.word_cuts(w, t)]
-        word_tokens[code] = [n for w, t in pairs for n in metrics.tokens_per_word(w, t)]
-        bar.update(1)
+    codes = list(texts.texts)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(_encode_language, tok, texts.texts[codes[0]], words[codes[0]])
+        for k, code in enumerate(codes):
+            encoded, spanned = pending.result()
+            if k + 1 < len(codes):
+                pending = pool.submit(_encode_language, tok, texts.texts[codes[k + 1]], words[codes[k + 1]])
+            frames.append(fairness.sentence_counts(tok, texts, code, encoded))
+            ids[code] = np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64)
+            pairs = [(spans, spanned[i]) for i, spans in words[code].items()]
+            cuts[code] = [c for w, t in pairs for c in measures.word_cuts(w, t)]
+            word_tokens[code] = [n for w, t in pairs for n in metrics.tokens_per_word(w, t)]
+            bar.update(1)
     if not any(len(v) for v in ids.values()):
         raise WorkbenchError(f"Tokenizer '{tok.name}' produced no tokens on the corpus '{texts.name}': "
                              "nothing to measure. Check the corpus text and the tokenizer name.")
     return pl.concat(frames), _Encoded(ids, cuts, word_tokens)
+
+
+def _encode_language(tok: zoo.Tokenizer, sentences: Sequence[str], words: dict[int, list[tuple[int, int]]]
+                     ) -> tuple[list[list[int]], dict[int, np.ndarray]]:
+    """The ids of every sentence, and the token spans (an (n, 2) array) of the word-sample sentences ``words``."""
+    spanned = dict(zip(words, tok.encode_batch_with_spans([sentences[i] for i in words]), strict=True))
+    rest = [i for i in range(len(sentences)) if i not in spanned]
+    batch = dict(zip(rest, tok.encode_batch([sentences[i] for i in rest]), strict=True))
+    encoded = [spanned[i][0] if i in spanned else batch[i] for i in range(len(sentences))]
+    return encoded, {i: np.asarray(spans, dtype=np.int64).reshape(-1, 2) for i, (_, spans) in spanned.items()}
 
 
 def _ids(tok: zoo.Tokenizer, texts: fairness.CorpusTexts) -> dict[str, np.ndarray]:
