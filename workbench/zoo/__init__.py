@@ -16,6 +16,8 @@ The modules, one concept each:
 - :mod:`~workbench.zoo.gguf_vocab`: llama.cpp GGUF vocabularies rebuilt as ``tokenizers`` JSON or
   SentencePiece models;
 - :mod:`~workbench.zoo.registry`: the named tokenizers, where each comes from and how it is built;
+- :mod:`~workbench.zoo.wrapping`: the user's own tokenizers (library objects, files, folders) behind the same
+  adapter, and the content fingerprint that identifies any tokenizer;
 - :mod:`~workbench.zoo.round_trip`: whether a tokenizer gives a text back, and if not, why.
 
 To add a tokenizer: one entry in ``registry._SPECS`` (and a new backend module only for a new library).
@@ -40,9 +42,11 @@ from workbench.zoo.registry import (
 )
 from workbench.zoo.round_trip import REASONS, Reason, RoundTrip, round_trip, round_trip_table, round_trips
 from workbench.zoo.spm import SentencePieceBackend
+from workbench.zoo.wrapping import PATTERN_PRESETS, content_fingerprint, from_path, resolve, wrap
 
 __all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "REASONS", "REGISTRY", "Backend", "BaselineBackend", "HFBackend",
            "Piece", "Reason", "RoundTrip", "SentencePieceBackend", "TiktokenBackend", "TokenType", "Tokenizer",
            "TokenizerSpec", "TurkishHybridBackend", "check_text", "describe", "fingerprint", "list_tokenizers",
-           "load_tokenizer", "loaded_file", "parse_js_tiktoken_ranks", "round_trip", "round_trip_table", "round_trips",
+           "load_tokenizer", "loaded_file", "PATTERN_PRESETS", "content_fingerprint", "from_path", "resolve", "wrap",
+           "parse_js_tiktoken_ranks", "round_trip", "round_trip_table", "round_trips",
            "spec"]
