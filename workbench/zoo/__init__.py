@@ -42,11 +42,19 @@ from workbench.zoo.registry import (
 )
 from workbench.zoo.round_trip import REASONS, Reason, RoundTrip, round_trip, round_trip_table, round_trips
 from workbench.zoo.spm import SentencePieceBackend
-from workbench.zoo.wrapping import PATTERN_PRESETS, content_fingerprint, from_path, resolve, wrap
+from workbench.zoo.wrapping import (
+    PATTERN_PRESETS,
+    content_fingerprint,
+    from_path,
+    is_zoo_name,
+    resolve,
+    resolve_all,
+    wrap,
+)
 
-__all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "REASONS", "REGISTRY", "Backend", "BaselineBackend", "HFBackend",
-           "Piece", "Reason", "RoundTrip", "SentencePieceBackend", "TiktokenBackend", "TokenType", "Tokenizer",
-           "TokenizerSpec", "TurkishHybridBackend", "check_text", "describe", "fingerprint", "list_tokenizers",
-           "load_tokenizer", "loaded_file", "PATTERN_PRESETS", "content_fingerprint", "from_path", "resolve", "wrap",
-           "parse_js_tiktoken_ranks", "round_trip", "round_trip_table", "round_trips",
-           "spec"]
+__all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "PATTERN_PRESETS", "REASONS", "REGISTRY", "Backend",
+           "BaselineBackend", "HFBackend", "Piece", "Reason", "RoundTrip", "SentencePieceBackend", "TiktokenBackend",
+           "TokenType", "Tokenizer", "TokenizerSpec", "TurkishHybridBackend", "check_text", "content_fingerprint",
+           "describe", "fingerprint", "from_path", "is_zoo_name", "list_tokenizers", "load_tokenizer", "loaded_file",
+           "parse_js_tiktoken_ranks", "resolve", "resolve_all", "round_trip", "round_trip_table", "round_trips", "spec",
+           "wrap"]

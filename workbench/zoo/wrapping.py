@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from workbench.cache import digest
@@ -251,3 +252,23 @@ def resolve(tokenizer: object, *, pattern: str | None = None) -> Tokenizer:
     if isinstance(tokenizer, str | Path):
         return load_tokenizer(tokenizer, pattern=pattern)
     return wrap(tokenizer)
+
+
+def resolve_all(tokenizers: Sequence[str | Tokenizer | object]) -> list[Tokenizer]:
+    """Each of ``tokenizers`` as a :class:`~workbench.Tokenizer` (:func:`resolve`); two
+    different tokenizers under one name are refused, since results are labelled by name."""
+    toks = [resolve(t) for t in tokenizers]
+    names = [t.name for t in toks]
+    clash = sorted({n for n in names if names.count(n) > 1
+                    and len({t.fingerprint for t in toks if t.name == n}) > 1})
+    if clash:
+        raise UsageError(f"Two different tokenizers are both named {', '.join(map(repr, clash))}: results are "
+                         "labelled by name. Rename one: workbench.zoo.wrap(tokenizer, name='...').")
+    return toks
+
+
+def is_zoo_name(tokenizer: object) -> bool:
+    """True for a zoo registry name (a ``str`` in :data:`~workbench.zoo.REGISTRY`), False for anything else."""
+    from workbench.zoo.registry import REGISTRY
+
+    return isinstance(tokenizer, str) and tokenizer in REGISTRY
