@@ -220,9 +220,15 @@ def load_tokenizer(name: str | Path, *, pattern: str | None = None) -> Tokenizer
 
     A path is read afresh on every call (a retrained file is never served from memory): see
     :func:`workbench.zoo.wrapping.from_path` for the accepted kinds; ``pattern`` is the split pattern of a
-    ``.tiktoken`` rank file. Anything else is an error listing the known names and the accepted paths.
+    ``.tiktoken`` rank file, also given as ``ranks.tiktoken:cl100k_base`` (how the CLI's ``--tokenizers``
+    takes one). Anything else is an error listing the known names and the accepted paths.
     """
     text = str(name)
+    if isinstance(name, str) and ".tiktoken:" in text and pattern is None:
+        path, pattern = text.rsplit(":", 1)
+        from workbench.zoo.wrapping import from_path
+
+        return from_path(path, name=text, pattern=pattern)
     if isinstance(name, str) and (text in REGISTRY or text.startswith("hf:")):
         return _named(text)
     from workbench.zoo.wrapping import ACCEPTED_PATHS, from_path
