@@ -18,6 +18,8 @@ The modules, one concept each:
 - :mod:`~workbench.zoo.registry`: the named tokenizers, where each comes from and how it is built;
 - :mod:`~workbench.zoo.wrapping`: the user's own tokenizers (library objects, files, folders) behind the same
   adapter, and the content fingerprint that identifies any tokenizer;
+- :mod:`~workbench.zoo.training`: train BPE, Unigram, WordPiece (``tokenizers``) or SentencePiece tokenizers
+  on a FLORES language mix or the user's texts, cached by content;
 - :mod:`~workbench.zoo.round_trip`: whether a tokenizer gives a text back, and if not, why.
 
 To add a tokenizer: one entry in ``registry._SPECS`` (and a new backend module only for a new library).

@@ -31,6 +31,7 @@ import importlib.metadata
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cache import digest
 from workbench.errors import UsageError
@@ -38,6 +39,9 @@ from workbench.zoo import gguf_vocab, hf_json, ranks, spm
 from workbench.zoo.adapter import Backend, Tokenizer
 from workbench.zoo.baselines import BaselineBackend
 from workbench.zoo.hybrid import TurkishHybridBackend
+
+if TYPE_CHECKING:
+    from workbench.zoo.registry import TokenizerSpec
 
 #: Split patterns of :func:`from_path` for ``.tiktoken`` rank files, by the encoding that uses them
 #: (tiktoken's own for the OpenAI ones, llama.cpp's ``llama-bpe`` for Llama 3).
@@ -58,9 +62,9 @@ def wrap(obj: object, name: str | None = None) -> Tokenizer:
     padding and truncation off); a workbench :class:`Tokenizer` is returned as it is, or renamed.
     """
     if isinstance(obj, Tokenizer):
-        return obj if name in (None, obj.name) else Tokenizer(_spec(name, obj.spec.family), obj._backend)
+        return obj if name in (None, obj.name) else Tokenizer(user_spec(name, obj.spec.family), obj._backend)
     backend, family = _backend_of(obj)
-    return Tokenizer(_spec(name or _default_name(obj), family), backend)
+    return Tokenizer(user_spec(name or _default_name(obj), family), backend)
 
 
 def _backend_of(obj: object) -> tuple[Backend, str]:
@@ -98,7 +102,8 @@ def _default_name(obj: object) -> str:
     return str(named) if isinstance(named, str) and named else type(obj).__name__
 
 
-def _spec(name: str, family: str):
+def user_spec(name: str, family: str) -> TokenizerSpec:
+    """The registry-style entry of a tokenizer the user brings or trains (no assets, not a default)."""
     from workbench.zoo.registry import TokenizerSpec
 
     return TokenizerSpec(name, family, f"user tokenizer ({family})", (), lambda s: None, "the user's own",
@@ -126,13 +131,13 @@ def from_path(path: str | Path, *, name: str | None = None, pattern: str | None 
     if suffix != ".tiktoken" and (pattern is not None or special_tokens):
         raise UsageError(f"pattern= and special_tokens= are for .tiktoken rank files only, not {target.name}.")
     if suffix == ".json":
-        return Tokenizer(_spec(name, "tokenizers"), _checked(target, "tokenizer.json", hf_json.from_file))
+        return Tokenizer(user_spec(name, "tokenizers"), _checked(target, "tokenizer.json", hf_json.from_file))
     if suffix == ".model":
-        return Tokenizer(_spec(name, "sentencepiece"), _checked(target, "SentencePiece model", spm.from_file))
+        return Tokenizer(user_spec(name, "sentencepiece"), _checked(target, "SentencePiece model", spm.from_file))
     if suffix == ".tiktoken":
-        return Tokenizer(_spec(name, "tiktoken"), _tiktoken_file(target, pattern, special_tokens or {}))
+        return Tokenizer(user_spec(name, "tiktoken"), _tiktoken_file(target, pattern, special_tokens or {}))
     if suffix == ".gguf":
-        return Tokenizer(_spec(name, "gguf"), _checked(target, "GGUF file", _gguf_backend))
+        return Tokenizer(user_spec(name, "gguf"), _checked(target, "GGUF file", _gguf_backend))
     raise UsageError(f"Unrecognised tokenizer file {target} (suffix '{target.suffix}'). "
                      f"Accepted: {'; '.join(ACCEPTED_PATHS)}.")
 
