@@ -238,3 +238,17 @@ def test_training_is_cached_by_texts_and_settings(home_with_assets, monkeypatch)
     assert training.train_tokenizer(texts, kind="wordpiece", vocab_size=600).fingerprint != made.fingerprint
     with pytest.raises(UnknownNameError, match="Known: bpe"):
         training.train_tokenizer(texts, kind="bpe2")
+
+
+def test_measuring_texts_of_one_split_share_nothing_with_the_training_texts():
+    held_out = fairness.flores_split_texts(["eng_Latn", "tur_Latn"], "devtest")
+    assert held_out.name == "flores200-devtest" and len(held_out.texts["eng_Latn"]) == 1012
+    assert not set(held_out.texts["eng_Latn"]) & set(training.training_texts("english"))
+    petrov = fairness.flores_split_texts(["eng_Latn"], "devtest", mode="petrov")
+    assert petrov.texts["eng_Latn"] == " ".join(held_out.texts["eng_Latn"])
+
+
+def test_sentencepiece_vocabulary_below_the_alphabet_is_a_usage_error():
+    with pytest.raises(UsageError, match="Vocabulary size is smaller than required_chars"):
+        training.train_tokenizer(training.training_texts({"zho_Hans": 1.0}), kind="spm-bpe", vocab_size=300,
+                                 cache=False)

@@ -142,10 +142,14 @@ def _train_spm(texts: Sequence[str], kind: Kind, vocab_size: int, seed: int) -> 
 
     sentencepiece.set_random_generator_seed(seed)
     model = io.BytesIO()
-    sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(texts), model_writer=model, vocab_size=vocab_size, model_type=kind[4:],
-        byte_fallback=True, character_coverage=0.9995, shuffle_input_sentence=False, num_threads=1,
-        input_sentence_size=0, hard_vocab_limit=False, minloglevel=2)
+    try:
+        sentencepiece.SentencePieceTrainer.train(
+            sentence_iterator=iter(texts), model_writer=model, vocab_size=vocab_size, model_type=kind[4:],
+            byte_fallback=True, character_coverage=0.9995, shuffle_input_sentence=False, num_threads=1,
+            input_sentence_size=0, hard_vocab_limit=False, minloglevel=2)
+    except RuntimeError as exc:  # SentencePiece's only report of a vocabulary smaller than the alphabet
+        raise UsageError(f"SentencePiece cannot train a {vocab_size}-piece {kind} model on these texts: "
+                         f"{str(exc).split('] ')[-1]}") from exc
     return model.getvalue()
 
 
