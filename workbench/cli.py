@@ -14,7 +14,15 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.errors import AssetError, InvalidTextError, UnknownNameError, UsageError, WorkbenchError, names_arg
+from workbench.errors import (
+    TOKENIZERS_HELP,
+    AssetError,
+    InvalidTextError,
+    UnknownNameError,
+    UsageError,
+    WorkbenchError,
+    names_arg,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -121,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_tokenizers_command)
 
     p = sub.add_parser("tokenize", help="show how tokenizers split a text (stdin if no --text)")
-    p.add_argument("--tokenizers", type=names_arg, default="cl100k_base", help="comma-separated zoo names")
+    p.add_argument("--tokenizers", type=names_arg, default="cl100k_base", help=TOKENIZERS_HELP)
     p.add_argument("--text")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_tokenize_command)

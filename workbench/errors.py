@@ -77,6 +77,11 @@ def count_arg(minimum: int = 0) -> Callable[[str], int]:
     return parse
 
 
+#: The ``--tokenizers`` help of every CLI command: what a tokenizer argument may be (workbench.zoo.load_tokenizer).
+TOKENIZERS_HELP = ("comma-separated zoo names or tokenizer paths (tokenizer.json, a tokenizer folder, .model, .gguf, "
+                   ".tiktoken:PRESET)")
+
+
 def names_arg(text: str) -> list[str]:
     """An argparse ``type`` for a comma-separated list of names: stripped, repeats dropped (first kept).
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -90,3 +90,16 @@ def explorer(controls: Mapping[str, widgets.Widget], compute: Callable[..., Any]
     9
     """
     return Explorer(controls, compute, render, **options)
+
+
+def tokenizer_options(names: Sequence[str], extra: Sequence[object] = ()) -> list[tuple[str, object]]:
+    """A tokenizer picker's (label, value) options: the zoo ``names``, then each of ``extra`` (a path or any
+    object :func:`workbench.zoo.resolve` takes, e.g. a tokenizer the user trained) loaded and labelled by its name.
+
+    >>> tokenizer_options(["gpt2"])
+    [('gpt2', 'gpt2')]
+    """
+    from workbench import zoo
+
+    own = [zoo.resolve(t) for t in extra]
+    return [*((n, n) for n in names if n not in {t.name for t in own}), *((t.name, t) for t in own)]

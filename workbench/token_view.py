@@ -34,9 +34,9 @@ class TokenGroup:
     kind: Literal["normal", "byte", "unknown"]
 
 
-def compute_token_view(text: str, tokenizers: Sequence[str]) -> dict[str, list[TokenGroup]]:
+def compute_token_view(text: str, tokenizers: Sequence[str | zoo.Tokenizer]) -> dict[str, list[TokenGroup]]:
     """Each tokenizer's tokens of ``text`` as :class:`TokenGroup` runs (byte pieces of one character grouped)."""
-    return {name: _groups(zoo.load_tokenizer(name), text) for name in tokenizers}
+    return {tok.name: _groups(tok, text) for tok in zoo.resolve_all(tokenizers)}
 
 
 def _groups(tok: zoo.Tokenizer, text: str) -> list[TokenGroup]:

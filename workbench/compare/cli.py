@@ -10,14 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.errors import unknown_name
+from workbench.errors import TOKENIZERS_HELP, unknown_name
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``workbench report --tokenizers A,B,C --corpus X --out report.html [--out report.md ...]``."""
     parser = subparsers.add_parser("report", help="compare tokenizers on a corpus: every intrinsic measure, "
                                                   "one report (.html, .md, .tex, .csv, .parquet)")
-    parser.add_argument("--tokenizers", required=True, help="comma-separated zoo names, e.g. gpt2,llama3,gemma3")
+    parser.add_argument("--tokenizers", required=True, help=f"{TOKENIZERS_HELP}, e.g. gpt2,llama3,gemma3")
     parser.add_argument("--corpus", default=None,
                         help="flores200, udhr, or a folder of <language>.txt files (default: flores200 if present)")
     parser.add_argument("--languages", default=None, help="comma-separated codes (default: all)")

@@ -98,7 +98,7 @@ def _check_corpus(texts: fairness.CorpusTexts) -> None:
 # ------------------------------------------------------------------------------------------ compute
 
 
-def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None = None,
+def compute_report(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.CorpusName | None = None,
                    languages: Sequence[str] | None = None, *, texts: fairness.CorpusTexts | None = None,
                    reference: str = "eng_Latn", alpha: float = measures.DEFAULT_ALPHA, sample: int | None = None,
                    word_sample: int | None = None, progress: bool = False) -> ComparisonReport:
@@ -108,9 +108,11 @@ def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None 
     ``word_sample`` of them (default 200; fast mode 20) the word-level ones (fertility, continued
     words, segmentation agreement), as :func:`workbench.fairness.compute_fertility` does. Given
     ``texts`` (e.g. :func:`directory_texts`), ``corpus``, ``languages`` and ``sample`` are not used.
+    ``tokenizers`` are names, paths or tokenizer objects (:func:`workbench.zoo.resolve`).
     """
-    if len(set(tokenizers)) != len(tokenizers) or not tokenizers:
-        raise UsageError(f"Give one or more distinct tokenizers, got {list(tokenizers)}.")
+    toks = {tok.name: tok for tok in zoo.resolve_all(tokenizers)}
+    if len(toks) != len(tokenizers) or not tokenizers:
+        raise UsageError(f"Give one or more distinct tokenizers, got {[str(t) for t in tokenizers]}.")
     n = pick(50, 0) if sample is None else sample
     texts = texts or fairness.corpus_texts(corpus, languages, "sentences", sample=n or None)
     _check_corpus(texts)
@@ -123,15 +125,15 @@ def compute_report(tokenizers: Sequence[str], corpus: corpora.CorpusName | None 
     frames, encoded = [], {}
     with tqdm(total=len(tokenizers) * len(texts.texts), desc="report", unit="lang", disable=not progress,
               file=sys.stderr) as bar:
-        for name in tokenizers:
-            frame, encoded[name] = _encode(zoo.load_tokenizer(name), texts, words, bar)
+        for name, tok in toks.items():
+            frame, encoded[name] = _encode(tok, texts, words, bar)
             frames.append(frame)
     counts = pl.concat(frames)
-    lengths = {name: _lengths(zoo.load_tokenizer(name), enc) for name, enc in encoded.items()}
-    per_language = _language_table(counts, encoded, reference, alpha)
-    return ComparisonReport(_summary(per_language, encoded, lengths, alpha), per_language,
-                            _group_table(per_language), _pair_table(encoded), _length_table(lengths),
-                            _provenance(tokenizers, texts, reference, alpha))
+    lengths = {name: _lengths(toks[name], enc) for name, enc in encoded.items()}
+    per_language = _language_table(counts, encoded, toks, reference, alpha)
+    return ComparisonReport(_summary(per_language, encoded, toks, lengths, alpha), per_language,
+                            _group_table(per_language), _pair_table(encoded, toks), _length_table(lengths),
+                            _provenance(list(toks.values()), texts, reference, alpha))
 
 
 def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: dict[str, dict[int, list[tuple[int, int]]]],
@@ -179,7 +181,7 @@ def _ids(tok: zoo.Tokenizer, texts: fairness.CorpusTexts) -> dict[str, np.ndarra
             for code, sentences in texts.texts.items()}
 
 
-def compute_unigram_measures(tokenizers: Sequence[str], texts: fairness.CorpusTexts,
+def compute_unigram_measures(tokenizers: Sequence[str | zoo.Tokenizer], texts: fairness.CorpusTexts,
                              alpha: float = measures.DEFAULT_ALPHA) -> pl.DataFrame:
     """Rényi entropy and efficiency, Shannon efficiency and utilisation of each tokenizer over the whole corpus.
 
@@ -189,10 +191,9 @@ def compute_unigram_measures(tokenizers: Sequence[str], texts: fairness.CorpusTe
     """
     _check_corpus(texts)
     rows = []
-    for name in tokenizers:
-        tok = zoo.load_tokenizer(name)
+    for tok in zoo.resolve_all(tokenizers):
         ids = np.concatenate(list(_ids(tok, texts).values()))
-        rows.append({"tokenizer": name, "vocab_size": tok.vocab_size, **_unigram_row(ids, tok.vocab_size, alpha)})
+        rows.append({"tokenizer": tok.name, "vocab_size": tok.vocab_size, **_unigram_row(ids, tok.vocab_size, alpha)})
     return pl.DataFrame(rows)
 
 
@@ -208,11 +209,11 @@ def _unigram_row(ids: np.ndarray, vocab_size: int, alpha: float) -> dict[str, fl
             "utilisation": measures.vocabulary_utilisation(counts, vocab_size)}
 
 
-def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], reference: str,
-                    alpha: float) -> pl.DataFrame:
+def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], toks: dict[str, zoo.Tokenizer],
+                    reference: str, alpha: float) -> pl.DataFrame:
     rows = []
     for name, enc in encoded.items():
-        vocab = zoo.load_tokenizer(name).vocab_size
+        vocab = toks[name].vocab_size
         for code, ids in enc.ids.items():
             words = enc.word_tokens[code]
             has_words = any(n > 0 for n in words)
@@ -226,15 +227,15 @@ def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], referenc
             .sort(pl.col("tokenizer").cast(pl.Enum(list(encoded))), "language"))
 
 
-def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], lengths: dict[str, measures.TokenLengths],
-             alpha: float) -> pl.DataFrame:
+def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], toks: dict[str, zoo.Tokenizer],
+             lengths: dict[str, measures.TokenLengths], alpha: float) -> pl.DataFrame:
     premiums = per_language.select("language", "tokenizer", "premium")
     rows = []
     for name, enc in encoded.items():
-        tok = zoo.load_tokenizer(name)
+        tok = toks[name]
         ids, length = enc.pooled, lengths[name]
         rows.append({"tokenizer": name, "family": tok.spec.family, "vocab_size": tok.vocab_size,
-                     "fingerprint": zoo.fingerprint(name), **_unigram_row(ids, tok.vocab_size, alpha),
+                     "fingerprint": tok.fingerprint, **_unigram_row(ids, tok.vocab_size, alpha),
                      "bytes_per_type": length.bytes_per_type, "bytes_per_token": length.bytes_per_occurrence,
                      "chars_per_type": length.chars_per_type, "chars_per_token": length.chars_per_occurrence,
                      "tokens": int(ids.size)})
@@ -265,8 +266,8 @@ def ordinary_vocabulary(tok: zoo.Tokenizer) -> frozenset[bytes]:
     return frozenset(tok.token_bytes(i) for i, kind in enumerate(tok.token_types) if kind in _ORDINARY)
 
 
-def _pair_table(encoded: dict[str, _Encoded]) -> pl.DataFrame:
-    vocabularies = {name: ordinary_vocabulary(zoo.load_tokenizer(name)) for name in encoded}
+def _pair_table(encoded: dict[str, _Encoded], toks: dict[str, zoo.Tokenizer]) -> pl.DataFrame:
+    vocabularies = {name: ordinary_vocabulary(toks[name]) for name in encoded}
     cuts = {name: [c for code in enc.cuts for c in enc.cuts[code]] for name, enc in encoded.items()}
     rows = [{"tokenizer_a": a, "tokenizer_b": b,
              "vocabulary_overlap": measures.vocabulary_overlap(vocabularies[a], vocabularies[b]),
@@ -282,7 +283,7 @@ def _length_table(lengths: dict[str, measures.TokenLengths]) -> pl.DataFrame:
                          for name, dist in lengths.items() for length, n in dist.histogram.items()])
 
 
-def _provenance(tokenizers: Sequence[str], texts: fairness.CorpusTexts, reference: str,
+def _provenance(tokenizers: Sequence[zoo.Tokenizer], texts: fairness.CorpusTexts, reference: str,
                 alpha: float) -> dict[str, str]:
     versions = {}
     for package in RECORDED_PACKAGES:
@@ -293,7 +294,7 @@ def _provenance(tokenizers: Sequence[str], texts: fairness.CorpusTexts, referenc
     return {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "corpus": str(texts.name),
             "corpus_digest": texts.digest, "languages": str(len(texts.texts)),
             "sentences_per_language": str(len(next(iter(texts.texts.values())))), "reference": reference,
-            "alpha": str(alpha), **{f"fingerprint {t}": zoo.fingerprint(t) for t in tokenizers},
+            "alpha": str(alpha), **{f"fingerprint {t.name}": t.fingerprint for t in tokenizers},
             **{f"version {p}": v for p, v in versions.items()}}
 
 

@@ -34,7 +34,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
                 "count_words", "fertility", "gini", "inequality", "jensen_shannon", "jsd_matrix", "max_min_ratio",
                 "parity", "premium", "premium_matrix", "rates", "sentence_premium", "token_distribution",
                 "tokens_per_word", "word_spans", "word_unit"],
-    "texts": ["MODES", "CorpusTexts", "Mode", "corpus_texts"],
+    "texts": ["MODES", "CorpusTexts", "Mode", "corpus_texts", "flores_split_texts"],
     "counting": ["CODE_VERSION", "PETROV_COLUMNS", "SENTENCE_COLUMNS", "cache_path", "counts", "sentence_counts"],
     "premiums": ["compute_cost", "compute_premium_table", "languages_frame"],
     "comparison": ["petrov_comparison", "petrov_count_comparison"],

@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.errors import TOKENIZERS_HELP
+
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``workbench fairness counts|report``."""
@@ -21,7 +23,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                                     ("report", "an HTML report of premiums and inequality", report_command)):
         sub = commands.add_parser(command, help=helptext)
         sub.add_argument("--corpus", default=None, help="flores200 or udhr (default: flores200 if present)")
-        sub.add_argument("--tokenizers", default=None, help="comma-separated zoo names (default: the default zoo)")
+        sub.add_argument("--tokenizers", default=None, help=f"{TOKENIZERS_HELP} (default: the default zoo)")
         sub.add_argument("--mode", default="petrov", help="petrov (whole-corpus strings, default) or sentences")
         sub.add_argument("--languages", default=None, help="comma-separated codes (default: all)")
         sub.add_argument("--reference", default="eng_Latn", help="reference language for premiums (report)")

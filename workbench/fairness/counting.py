@@ -17,10 +17,11 @@ Two counting modes (:data:`~workbench.fairness.texts.Mode`):
 Both also count ``unknown`` tokens (ids of the tokenizer's unknown token, type ``control``; nothing
 else of that type can appear since no special tokens are added) and ``byte_fallback`` tokens
 (``<0xAB>`` pieces, type ``byte``). Results are cached per tokenizer under
-``cache_dir("results", "fairness")``, keyed by the tokenizer's file hash, the corpus hash, the mode
-and :data:`CODE_VERSION`, written through :mod:`workbench.cache`: atomically (a failure leaves no
-partial entry) and with a sha256 sidecar checked before every read, so a damaged entry is recounted,
-never served.
+``cache_dir("results", "fairness")``, keyed by the tokenizer's content fingerprint
+(:attr:`workbench.zoo.Tokenizer.fingerprint`: a zoo tokenizer's asset hashes, any other's vocabulary and
+settings), the corpus hash, the mode and :data:`CODE_VERSION`, written through :mod:`workbench.cache`:
+atomically (a failure leaves no partial entry) and with a sha256 sidecar checked before every read, so a
+damaged entry is recounted, never served.
 
 >>> counts(["cl100k_base"], languages=["eng_Latn"])["tokens"].item()   # doctest: +SKIP
 52835
@@ -51,38 +52,41 @@ SENTENCE_COLUMNS = ("language", "sentence_id", "tokenizer", "tokens", "bytes", "
 _CHUNK = 8  # languages per encode_batch call in petrov mode (bounds memory, keeps both cores busy)
 
 
-def cache_path(name: str, texts: CorpusTexts) -> Path:
-    """Where the counts of tokenizer ``name`` over ``texts`` are cached."""
-    safe = name.replace("/", "_").replace(":", "_")
-    key = f"{texts.mode}-{texts.name}-{safe}-{zoo.fingerprint(name)[:12]}-{texts.digest[:12]}-v{CODE_VERSION}"
+def cache_path(tokenizer: str | zoo.Tokenizer, texts: CorpusTexts) -> Path:
+    """Where the counts of ``tokenizer`` (a name, path or :class:`~workbench.zoo.Tokenizer`) over ``texts`` are
+    cached: keyed by its content fingerprint (the name stays in the key only because it is a column of the rows)."""
+    tok = zoo.resolve(tokenizer)
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in tok.name)[-48:]
+    key = f"{texts.mode}-{texts.name}-{safe}-{tok.fingerprint[:12]}-{texts.digest[:12]}-v{CODE_VERSION}"
     return cache_dir("results", "fairness") / f"{key}.parquet"
 
 
-def counts(tokenizers: Sequence[str], corpus: corpora.CorpusName | None = None, languages: Sequence[str] | None = None,
-           mode: Mode = "petrov", *, path: str | Path | None = None, progress: bool = True,
-           texts: CorpusTexts | None = None, cache: bool = True, sample: int | None = None) -> pl.DataFrame:
+def counts(tokenizers: Sequence[str | zoo.Tokenizer | object], corpus: corpora.CorpusName | None = None,
+           languages: Sequence[str] | None = None, mode: Mode = "petrov", *, path: str | Path | None = None,
+           progress: bool = True, texts: CorpusTexts | None = None, cache: bool = True,
+           sample: int | None = None) -> pl.DataFrame:
     """Token counts of every tokenizer over every language (``mode``: see the module docstring), cached.
 
     Returns :data:`PETROV_COLUMNS` or :data:`SENTENCE_COLUMNS` rows, tokenizers in the order given.
+    ``tokenizers`` are zoo names, ``hf:<repo>``, paths or tokenizer objects (:func:`workbench.zoo.resolve`).
     ``cache=False`` recounts and leaves the cache untouched (benchmarks); ``texts`` skips re-reading;
     ``sample`` counts that many aligned sentences per language (sentences mode, see :func:`corpus_texts`).
     """
-    for name in tokenizers:
-        if not name.startswith("hf:"):
-            zoo.spec(name)  # unknown names fail before any work
+    toks = zoo.resolve_all(tokenizers)  # unknown names and bad paths fail before any work
     texts = texts or corpus_texts(corpus, languages, mode, path, sample=sample)
     frames, todo = {}, []
-    for name in tokenizers:
-        cached = _read_cache(cache_path(name, texts), texts) if cache else None
-        frames[name] = cached if cached is not None else todo.append(name)
+    for tok in toks:
+        cached = _read_cache(cache_path(tok, texts), texts) if cache else None
+        frames[tok.name] = cached if cached is not None else todo.append(tok)
     size = len(todo) * len(texts.texts)
     with tqdm(total=size, desc=f"counting ({mode})", unit="lang", disable=not progress or not size,
               file=sys.stderr) as bar:
-        for name in todo:
-            frames[name] = _count_tokenizer(name, texts, bar)
+        for tok in todo:
+            frames[tok.name] = _count_tokenizer(tok, texts, bar)
             if cache:
-                verified_cache.write(cache_path(name, texts), frames[name].write_parquet)
-    return pl.concat([frames[name] for name in tokenizers])
+                verified_cache.write(cache_path(tok, texts), frames[tok.name].write_parquet)
+    return pl.concat([frames[tok.name] for tok in toks])
+
 
 
 def _read_cache(target: Path, texts: CorpusTexts) -> pl.DataFrame | None:
@@ -92,20 +96,20 @@ def _read_cache(target: Path, texts: CorpusTexts) -> pl.DataFrame | None:
 
 
 @cache
-def _flag_codes(name: str) -> np.ndarray:
+def _flag_codes(tok: zoo.Tokenizer) -> np.ndarray:
     """Per vocabulary id: 0 for an ordinary token, 1 for unknown/control, 2 for byte fallback."""
-    types = np.array(zoo.load_tokenizer(name).token_types)
+    types = np.array(tok.token_types)
     return np.select([types == "control", types == "byte"], [1, 2], 0).astype(np.int8)
 
 
-def _flag_counts(name: str, encoded: list[list[int]]) -> np.ndarray:
+def _flag_counts(tok: zoo.Tokenizer, encoded: list[list[int]]) -> np.ndarray:
     """(unknown, byte-fallback) token counts of each id list: an array of shape (len(encoded), 2).
 
     All lists go into one array: one pass from Python ints to numpy, the cost here (about a third of
     SentencePiece's own encoding time on sentences). Only the flagged tokens are then placed back into
     their list, by offset.
     """
-    table = _flag_codes(name)
+    table = _flag_codes(tok)
     if not table.any():  # nothing to flag in this vocabulary (unicode-chars, mistral-tekken)
         return np.zeros((len(encoded), 2), dtype=np.int64)
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
@@ -117,9 +121,8 @@ def _flag_counts(name: str, encoded: list[list[int]]) -> np.ndarray:
     return flags.reshape(len(encoded), 2)
 
 
-def _count_tokenizer(name: str, texts: CorpusTexts, bar: tqdm) -> pl.DataFrame:
-    tok = zoo.load_tokenizer(name)
-    bar.set_postfix_str(name)
+def _count_tokenizer(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataFrame:
+    bar.set_postfix_str(tok.name)
     count = _count_petrov if texts.mode == "petrov" else _count_sentences
     return count(tok, texts, bar)
 
@@ -130,7 +133,7 @@ def _count_petrov(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataF
     for start in range(0, len(codes), _CHUNK):
         chunk = codes[start:start + _CHUNK]
         encoded = tok.encode_batch([texts.texts[c] for c in chunk])
-        for code, ids, flags in zip(chunk, encoded, _flag_counts(tok.name, encoded), strict=True):
+        for code, ids, flags in zip(chunk, encoded, _flag_counts(tok, encoded), strict=True):
             text = texts.texts[code]
             rows.append((code, tok.name, len(ids), len(text.encode("utf-8")), len(text), *map(int, flags)))
         bar.update(len(chunk))
@@ -152,7 +155,7 @@ def sentence_counts(tok: zoo.Tokenizer, texts: CorpusTexts, code: str, encoded: 
     comparison report (:mod:`workbench.compare.report`) calls it on the ids of its own single encoding pass.
     """
     sentences = texts.texts[code]
-    flags = _flag_counts(tok.name, encoded)
+    flags = _flag_counts(tok, encoded)
     return pl.DataFrame({
         "language": code, "sentence_id": texts.sentence_ids or np.arange(len(sentences)), "tokenizer": tok.name,
         "tokens": [len(ids) for ids in encoded], "bytes": [len(s.encode("utf-8")) for s in sentences],

@@ -128,8 +128,8 @@ class SentenceView:
     languages: tuple[SentenceTokens, ...]
 
 
-def compute_sentence_view(corpus: corpora.CorpusName, tokenizers: Sequence[str], languages: Sequence[str],
-                          sentence: int) -> SentenceView:
+def compute_sentence_view(corpus: corpora.CorpusName, tokenizers: Sequence[str | zoo.Tokenizer],
+                          languages: Sequence[str], sentence: int) -> SentenceView:
     """The coloured-token view of aligned sentence ``sentence`` in each language, for each tokenizer."""
     rows = []
     for code in languages:
@@ -145,21 +145,26 @@ def render_sentence_view(view: SentenceView) -> str:
                    + token_view.render_token_view(row.tokens, row.direction) for row in view.languages)
 
 
-def sentence_explorer(corpus: corpora.CorpusName | None = None, tokenizers: Sequence[str] | None = None,
+def sentence_explorer(corpus: corpora.CorpusName | None = None, tokenizers: Sequence[object] | None = None,
                       languages: Sequence[str] = ("eng_Latn", "tur_Latn", "arb_Arab", "shn_Mymr"),
                       ) -> explorers.Explorer:
     """Pick tokenizers, languages and a sentence; see the coloured tokens side by side.
 
     Controls: ``tokenizers``, ``languages`` (multiple choice) and ``sentence`` (index); ``.result`` is
-    a :class:`SentenceView`.
+    a :class:`SentenceView`. ``tokenizers`` (first selected) may hold zoo names, paths and tokenizer
+    objects (your own: :func:`workbench.zoo.wrap`); those not in the zoo join the picker's options.
     """
     name = corpus or corpora.default_parallel_corpus()
     known = corpora.flores_languages() if name == "flores200" else corpora.udhr_languages()
     picked = [lang for lang in languages if lang in known] or known[:3]
     size = len(corpora.parallel_corpus(name, picked[:1])[picked[0]])
+    chosen = list(tokenizers or ("gpt2", "o200k_base", "gemma3"))
+    options = explorers.tokenizer_options(zoo.list_tokenizers(), [t for t in chosen if not zoo.is_zoo_name(t)])
+    by_label = dict(options)
     controls = {
-        "tokenizers": widgets.SelectMultiple(options=zoo.list_tokenizers(), description="tokenizers", rows=6,
-                                             value=tuple(tokenizers or ("gpt2", "o200k_base", "gemma3"))),
+        "tokenizers": widgets.SelectMultiple(options=options, description="tokenizers", rows=6,
+                                             value=tuple(by_label[t if zoo.is_zoo_name(t) else zoo.resolve(t).name]
+                                                         for t in chosen)),
         "languages": widgets.SelectMultiple(options=known, value=tuple(picked), description="languages", rows=6),
         "sentence": widgets.IntSlider(value=0, min=0, max=size - 1, description="sentence"),
     }

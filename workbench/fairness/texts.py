@@ -61,3 +61,15 @@ def corpus_texts(corpus: corpora.CorpusName | None = None, languages: Sequence[s
             raise unknown_name(f"{name} language", code, known)
     texts = {code: corpora.corpus_raw(name, code, path=path) for code in codes}
     return CorpusTexts(name, mode, texts, corpora.corpus_digest({k: [v] for k, v in texts.items()}))
+
+
+def flores_split_texts(languages: Sequence[str] | None = None, split: corpora.Split = "devtest",
+                       mode: Mode = "sentences") -> CorpusTexts:
+    """FLORES-200 texts of one ``split`` only (``dev`` or ``devtest``), e.g. to measure on ``devtest`` a tokenizer
+    trained on ``dev`` (:mod:`workbench.zoo.training`), so nothing leaks; petrov mode joins the lines by " "."""
+    if mode not in MODES:
+        raise unknown_name("counting mode", mode, MODES)
+    sentences = {code: corpora.load_flores(code, split=split) for code in languages or corpora.flores_languages()}
+    texts = sentences if mode == "sentences" else {code: " ".join(lines) for code, lines in sentences.items()}
+    digest = corpora.corpus_digest(sentences if mode == "sentences" else {k: [v] for k, v in texts.items()})
+    return CorpusTexts(f"flores200-{split}", mode, texts, digest)

@@ -20,7 +20,7 @@ from workbench.fairness import metrics
 from workbench.fairness.texts import corpus_texts
 
 
-def compute_fertility(tokenizers: Sequence[str], corpus: corpora.CorpusName, languages: Sequence[str],
+def compute_fertility(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.CorpusName, languages: Sequence[str],
                       n: int = 200, seed: int = 0) -> pl.DataFrame:
     """Fertility and proportion of continued words (Rust et al. 2021) on ``n`` aligned sentences per language.
 
@@ -29,27 +29,26 @@ def compute_fertility(tokenizers: Sequence[str], corpus: corpora.CorpusName, lan
     overlap it; :func:`~workbench.fairness.metrics.fertility` says how words without tokens are treated.
     """
     texts = corpus_texts(corpus, languages, "sentences", sample=n, seed=seed).texts
-    rows = []
+    rows, toks = [], zoo.resolve_all(tokenizers)
     for code, sentences in texts.items():
         script = corpora.language_info(code).script
-        for name in tokenizers:
-            tok = zoo.load_tokenizer(name)
+        for tok in toks:
             per_word = [k for s in sentences for k in metrics.tokens_per_word(
                 metrics.word_spans(s, script), [(p.start, p.end) for p in tok.pieces(s)])]
-            rows.append({"language": code, "tokenizer": name, "word_unit": metrics.word_unit(script),
+            rows.append({"language": code, "tokenizer": tok.name, "word_unit": metrics.word_unit(script),
                          "fertility": metrics.fertility(per_word), "continued": metrics.continued_words(per_word)})
     return pl.DataFrame(rows)
 
 
-def compute_allocation(tokenizer: str, corpus: corpora.CorpusName, languages: Sequence[str], n: int = 500,
-                       seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
+def compute_allocation(tokenizer: str | zoo.Tokenizer, corpus: corpora.CorpusName, languages: Sequence[str],
+                       n: int = 500, seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Vocabulary allocation and overlap after Limisiewicz et al. (2023) for one tokenizer.
 
     Each sentence is encoded with special tokens (as their ``compute_token_frequency.py`` does);
     characters count each line plus its newline. Returns (``language, average_rank, chars_per_token``,
     the pairwise JSD table of :func:`~workbench.fairness.metrics.jsd_matrix`).
     """
-    tok = zoo.load_tokenizer(tokenizer)
+    tok = zoo.resolve(tokenizer)
     texts = corpus_texts(corpus, languages, "sentences", sample=n, seed=seed).texts
     distributions, rows = {}, []
     for code, sentences in texts.items():

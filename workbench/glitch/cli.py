@@ -11,7 +11,7 @@ import json
 import sys
 
 from workbench.config import check_out, write_atomic
-from workbench.errors import count_arg
+from workbench.errors import TOKENIZERS_HELP, count_arg
 
 
 def register_cli(subparsers) -> None:
@@ -25,7 +25,7 @@ def register_cli(subparsers) -> None:
     scan.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     scan.set_defaults(func=_scan)
     census = sub.add_parser("census", help="token categories per tokenizer")
-    census.add_argument("--tokenizers", default="", help="comma-separated zoo names (default: the default zoo set)")
+    census.add_argument("--tokenizers", default="", help=f"{TOKENIZERS_HELP} (default: the default zoo set)")
     census.add_argument("--json", action="store_true", help="print JSON instead of a table")
     census.set_defaults(func=_census)
 

@@ -10,7 +10,7 @@ below ``threshold`` (0.01, magikarp's ``p_verify_threshold``). These values are 
 Unlike magikarp's loop (one ``model.generate`` call per prompt, kept here as
 :func:`verify_one_at_a_time` for comparison), all candidates of one prompt share its token length,
 so they run as one padded-free batch with a KV cache, keeping only the last position's logits.
-Results are cached per (model fingerprint, dtype, tokenizer, token id, :data:`PROMPT_VERSION`) in one JSON
+Results are cached per (model fingerprint, dtype, tokenizer fingerprint, token id, :data:`PROMPT_VERSION`) in one JSON
 file per model, rewritten atomically after every batch: an interrupted run resumes where it
 stopped, and a failed batch leaves the previous file intact.
 """
@@ -33,8 +33,9 @@ from workbench.glitch.categories import categorize, token_text
 from workbench.zoo import Tokenizer
 
 PROMPT_VERSION = "magikarp-3x3-v1"
-#: The result file's format, part of its key (2: the file carries a sha256 sidecar, workbench.cache).
-CACHE_FORMAT = "2"
+#: The result file's format, part of its key (2: the file carries a sha256 sidecar, workbench.cache; 3: keyed by
+#: the tokenizer's content fingerprint, not its name).
+CACHE_FORMAT = "3"
 DEFAULT_THRESHOLD = published.LAND_BARTOLO_2024_VERIFY_THRESHOLD
 NEW_TOKENS = published.LAND_BARTOLO_2024_NEW_TOKENS
 #: bfloat16 is what magikarp runs today (transformers >= 5 loads a checkpoint in its own dtype, and
@@ -178,7 +179,7 @@ class ResultCache:
     def __init__(self, loaded, tok: Tokenizer, *, dtype: torch.dtype | None = DEFAULT_DTYPE,
                  root: Path | None = None) -> None:
         dtype = dtype or next(loaded.model.parameters()).dtype
-        key = hashlib.sha256(f"{loaded.fingerprint}|{dtype}|{tok.name}|{PROMPT_VERSION}|{CACHE_FORMAT}".encode())
+        key = hashlib.sha256(f"{loaded.fingerprint}|{dtype}|{tok.fingerprint}|{PROMPT_VERSION}|{CACHE_FORMAT}".encode())
         key = key.hexdigest()[:16]
         safe = loaded.name.replace("/", "_").replace(":", "_")
         self.path = (root or cache_dir("results", "glitch")) / f"verify-{safe}-{key}.json"

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from workbench.config import check_out, write_atomic
-from workbench.errors import WorkbenchError, count_arg, unknown_name
+from workbench.errors import TOKENIZERS_HELP, WorkbenchError, count_arg, unknown_name
 from workbench.turkish.scoring import TURKISH_CORPORA
 
 
@@ -23,7 +23,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("turkish", help="Turkish %%TR / %%Pure and morphology-aware boundary metrics")
     commands = parser.add_subparsers(dest="turkish_command", required=True)
     run = commands.add_parser("purity", help="all metrics, one row per tokenizer")
-    run.add_argument("--tokenizers", default=None, help="comma-separated names (default: the default zoo)")
+    run.add_argument("--tokenizers", default=None, help=f"{TOKENIZERS_HELP} (default: the default zoo)")
     run.add_argument("--corpus", default="flores200",
                      help=f"one of {', '.join(TURKISH_CORPORA)}, or a UTF-8 text file path "
                           "(e.g. your TR-MMLU questions)")

@@ -59,7 +59,7 @@ def compute_token_classes(text: str, tokenizer: str | zoo.Tokenizer, judge: Judg
     >>> compute_token_classes("", "gpt2").tokens      # doctest: +SKIP
     []
     """
-    tok = zoo.load_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
+    tok = zoo.resolve(tokenizer)
     judge = judge if judge is not None else Judge()
     pieces = tok.pieces(text)
     surfaces = [surface_from_bytes(tok.token_bytes(p.id)) for p in pieces]
@@ -86,17 +86,20 @@ def render_token_classes(view: TokenClassView) -> str:
             f"<div style='color:#555;margin-top:4px'>Zemberek: {segs}</div><small>{legend}</small></div>")
 
 
-def token_class_explorer(tokenizers: Sequence[str] | None = None, text: str = "Kitaplarımızı İstanbul'da okuduk.",
+def token_class_explorer(tokenizers: Sequence[object] | None = None, text: str = "Kitaplarımızı İstanbul'da okuduk.",
                          judge: Judge | None = None) -> explorers.Explorer:
     """Type Turkish text and pick a tokenizer; see :func:`render_token_classes` of it.
 
-    Controls: ``text`` and ``tokenizer``; ``.result`` is a :class:`TokenClassView`.
+    Controls: ``text`` and ``tokenizer``; ``.result`` is a :class:`TokenClassView`. ``tokenizers`` may hold
+    zoo names, paths and tokenizer objects (your own: :func:`workbench.zoo.wrap`).
     """
-    names = list(tokenizers or [*zoo.list_tokenizers(default_only=True), "turkish-hybrid"])
+    chosen = list(tokenizers or [*zoo.list_tokenizers(default_only=True), "turkish-hybrid"])
+    options = explorers.tokenizer_options([t for t in chosen if zoo.is_zoo_name(t)],
+                                          [t for t in chosen if not zoo.is_zoo_name(t)])
     judge = judge if judge is not None else Judge()
     controls = {"text": widgets.Text(value=text, description="Turkish", layout=widgets.Layout(width="90%"),
                                      continuous_update=False),
-                "tokenizer": widgets.Dropdown(options=names, value=names[0], description="tokenizer")}
+                "tokenizer": widgets.Dropdown(options=options, value=options[0][1], description="tokenizer")}
     return explorers.explorer(controls, partial(compute_token_classes, judge=judge), render_token_classes,
                               layout="column")
 

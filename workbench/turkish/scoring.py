@@ -134,23 +134,23 @@ def score_tokenizer(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus,
     return row, verdicts
 
 
-def purity_table(tokenizers: Sequence[str], corpus: TurkishCorpus | str | Path = "flores200", *,
+def purity_table(tokenizers: Sequence[str | zoo.Tokenizer], corpus: TurkishCorpus | str | Path = "flores200", *,
                  limit: int | None = None, analyzer: Analyzer | None = None) -> pl.DataFrame:
     """All metrics, one row per tokenizer, on ``corpus`` (a name of :data:`TURKISH_CORPORA` or a text-file path)."""
     analyzer = analyzer if analyzer is not None else Analyzer()
     judge = Judge(analyzer)
     prepared = prepare(str(corpus), load_documents(corpus, limit), analyzer)
-    rows = [score_tokenizer(zoo.load_tokenizer(name), prepared, judge)[0]
-            for name in tqdm(tokenizers, desc=f"turkish metrics ({corpus})", file=sys.stderr)]
+    rows = [score_tokenizer(tok, prepared, judge)[0]
+            for tok in tqdm(zoo.resolve_all(tokenizers), desc=f"turkish metrics ({corpus})", file=sys.stderr)]
     return pl.DataFrame(rows)
 
 
-def verdict_table(tokenizer: str, corpus: TurkishCorpus | str | Path = "flores200", *, limit: int | None = None,
-                  analyzer: Analyzer | None = None) -> pl.DataFrame:
+def verdict_table(tokenizer: str | zoo.Tokenizer, corpus: TurkishCorpus | str | Path = "flores200", *,
+                  limit: int | None = None, analyzer: Analyzer | None = None) -> pl.DataFrame:
     """Every token type of one tokenizer on ``corpus``: key, class, occurrences, Zemberek segmentation."""
     analyzer = analyzer if analyzer is not None else Analyzer()
     prepared = prepare(str(corpus), load_documents(corpus, limit), analyzer)
-    tok = zoo.load_tokenizer(tokenizer)
+    tok = zoo.resolve(tokenizer)
     id_counts, _, surfaces = tokenize_corpus(tok, prepared)
     counts: Counter = Counter()
     for token_id, n in id_counts.items():

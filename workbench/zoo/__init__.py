@@ -16,6 +16,10 @@ The modules, one concept each:
 - :mod:`~workbench.zoo.gguf_vocab`: llama.cpp GGUF vocabularies rebuilt as ``tokenizers`` JSON or
   SentencePiece models;
 - :mod:`~workbench.zoo.registry`: the named tokenizers, where each comes from and how it is built;
+- :mod:`~workbench.zoo.wrapping`: the user's own tokenizers (library objects, files, folders) behind the same
+  adapter, and the content fingerprint that identifies any tokenizer;
+- :mod:`~workbench.zoo.training`: train BPE, Unigram, WordPiece (``tokenizers``) or SentencePiece tokenizers
+  on a FLORES language mix or the user's texts, cached by content;
 - :mod:`~workbench.zoo.round_trip`: whether a tokenizer gives a text back, and if not, why.
 
 To add a tokenizer: one entry in ``registry._SPECS`` (and a new backend module only for a new library).
@@ -40,9 +44,19 @@ from workbench.zoo.registry import (
 )
 from workbench.zoo.round_trip import REASONS, Reason, RoundTrip, round_trip, round_trip_table, round_trips
 from workbench.zoo.spm import SentencePieceBackend
+from workbench.zoo.wrapping import (
+    PATTERN_PRESETS,
+    content_fingerprint,
+    from_path,
+    is_zoo_name,
+    resolve,
+    resolve_all,
+    wrap,
+)
 
-__all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "REASONS", "REGISTRY", "Backend", "BaselineBackend", "HFBackend",
-           "Piece", "Reason", "RoundTrip", "SentencePieceBackend", "TiktokenBackend", "TokenType", "Tokenizer",
-           "TokenizerSpec", "TurkishHybridBackend", "check_text", "describe", "fingerprint", "list_tokenizers",
-           "load_tokenizer", "loaded_file", "parse_js_tiktoken_ranks", "round_trip", "round_trip_table", "round_trips",
-           "spec"]
+__all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "PATTERN_PRESETS", "REASONS", "REGISTRY", "Backend",
+           "BaselineBackend", "HFBackend", "Piece", "Reason", "RoundTrip", "SentencePieceBackend", "TiktokenBackend",
+           "TokenType", "Tokenizer", "TokenizerSpec", "TurkishHybridBackend", "check_text", "content_fingerprint",
+           "describe", "fingerprint", "from_path", "is_zoo_name", "list_tokenizers", "load_tokenizer", "loaded_file",
+           "parse_js_tiktoken_ranks", "resolve", "resolve_all", "round_trip", "round_trip_table", "round_trips", "spec",
+           "wrap"]

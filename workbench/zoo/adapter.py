@@ -142,6 +142,20 @@ class Tokenizer:
         return self._backend.token_type(token_id)
 
     @cached_property
+    def fingerprint(self) -> str:
+        """sha256 of what decides this tokenizer's output, never its name: the key of every derived cache.
+
+        A zoo tokenizer's is :func:`workbench.zoo.fingerprint` of its name (its verified assets and
+        converted file, read without re-hashing the vocabulary); any other (``hf:``, a file, a wrapped
+        library object) is :func:`workbench.zoo.wrapping.content_fingerprint` of its backend, so two
+        different tokenizers under one name never share a key, and a retrained one gets a new key.
+        """
+        from workbench.zoo.registry import REGISTRY, fingerprint
+        from workbench.zoo.wrapping import content_fingerprint
+
+        return fingerprint(self.name) if REGISTRY.get(self.name) is self.spec else content_fingerprint(self._backend)
+
+    @cached_property
     def token_types(self) -> tuple[TokenType, ...]:
         """The type of every id, in id order."""
         return tuple(self._backend.token_type(i) for i in range(self.vocab_size))

@@ -148,16 +148,28 @@ class TiktokenBackend:
 def openai_backend(constructor: str, ranks_file: Path) -> TiktokenBackend:
     """tiktoken's own constructor for an OpenAI encoding (``r50k_base``, ``cl100k_base``...), reading ``ranks_file``."""
     import tiktoken
-    import tiktoken_ext.openai_public as public
     from tiktoken.load import load_tiktoken_bpe
 
+    params = _openai_params(constructor, lambda: load_tiktoken_bpe(str(ranks_file), expected_hash=digest(ranks_file)))
+    return TiktokenBackend(tiktoken.Encoding(**params))
+
+
+def openai_pattern(constructor: str) -> str:
+    """The split regex of tiktoken's OpenAI encoding ``constructor`` (``r50k_base``, ``cl100k_base``...), read
+    from tiktoken's own constructor without loading its ranks."""
+    return _openai_params(constructor, dict)["pat_str"]
+
+
+def _openai_params(constructor: str, ranks: Callable[[], dict]) -> dict:
+    """The ``tiktoken.Encoding`` arguments of tiktoken's OpenAI ``constructor``, its ranks from ``ranks()``."""
+    import tiktoken_ext.openai_public as public
+
     original = public.load_tiktoken_bpe
-    public.load_tiktoken_bpe = lambda *a, **k: load_tiktoken_bpe(str(ranks_file), expected_hash=digest(ranks_file))
+    public.load_tiktoken_bpe = lambda *a, **k: ranks()
     try:
-        params = getattr(public, constructor)()
+        return getattr(public, constructor)()
     finally:
         public.load_tiktoken_bpe = original
-    return TiktokenBackend(tiktoken.Encoding(**params))
 
 
 def p50k_ranks_text(source: str) -> str:

@@ -84,14 +84,19 @@ def loaded_file(spec: TokenizerSpec) -> Path:
     return target
 
 
-def fingerprint(name: str) -> str:
+def fingerprint(name: str | Path | Tokenizer) -> str:
     """sha256 of what decides the tokenizer's output, without loading it: the key of every derived result.
 
-    The sha256 of each asset and of the converted file the backend really loads (verified, rebuilt if
-    damaged: :func:`loaded_file`), and :data:`CONVERTER_VERSION`; the name for built-in baselines and
-    ``hf:`` hub tokenizers.
+    For a zoo name: the sha256 of each asset and of the converted file the backend really loads
+    (verified, rebuilt if damaged: :func:`loaded_file`), and :data:`CONVERTER_VERSION`; the name for
+    the built-in baselines. Anything else (``hf:<repo>``, a path, a :class:`Tokenizer`) is loaded and
+    fingerprinted by content (:attr:`Tokenizer.fingerprint`).
     """
-    if name.startswith("hf:") or not spec(name).assets:
+    if isinstance(name, Tokenizer) or str(name) not in REGISTRY:
+        from workbench.zoo.wrapping import resolve
+
+        return resolve(name).fingerprint
+    if not spec(name).assets:
         parts = [name]
     else:
         entry = spec(name)
@@ -210,9 +215,36 @@ def spec(name: str) -> TokenizerSpec:
     return REGISTRY[name]
 
 
+def load_tokenizer(name: str | Path, *, pattern: str | None = None) -> Tokenizer:
+    """The zoo tokenizer ``name`` (memoized), ``hf:<repo>`` from the Hugging Face hub, or a tokenizer file or folder.
+
+    A path is read afresh on every call (a retrained file is never served from memory): see
+    :func:`workbench.zoo.wrapping.from_path` for the accepted kinds; ``pattern`` is the split pattern of a
+    ``.tiktoken`` rank file, also given as ``ranks.tiktoken:cl100k_base`` (how the CLI's ``--tokenizers``
+    takes one). Anything else is an error listing the known names and the accepted paths.
+    """
+    text = str(name)
+    if isinstance(name, str) and ".tiktoken:" in text and pattern is None:
+        path, pattern = text.rsplit(":", 1)
+        from workbench.zoo.wrapping import from_path
+
+        return from_path(path, name=text, pattern=pattern)
+    if isinstance(name, str) and (text in REGISTRY or text.startswith("hf:")):
+        return _named(text)
+    from workbench.zoo.wrapping import ACCEPTED_PATHS, from_path
+
+    if isinstance(name, Path) or Path(text).exists() or "/" in text or Path(text).suffix in _PATH_SUFFIXES:
+        return from_path(name, pattern=pattern)
+    error = unknown_name("tokenizer", text, REGISTRY)
+    raise type(error)(f"{error.args[0]}. Or give hf:<repo>, or a path to {'; '.join(ACCEPTED_PATHS)}.")
+
+
+_PATH_SUFFIXES = (".json", ".model", ".tiktoken", ".gguf")
+
+
 @cache
-def load_tokenizer(name: str) -> Tokenizer:
-    """The zoo tokenizer ``name`` (memoized), or ``hf:<repo>`` from the Hugging Face hub."""
+def _named(name: str) -> Tokenizer:
+    """The zoo tokenizer ``name``, or ``hf:<repo>`` from the hub (memoized)."""
     if name.startswith("hf:"):
         repo = name[3:]
         hub_spec = TokenizerSpec(name, "hub", f"Hugging Face tokenizer {repo}", (), lambda s: _hub(repo),
