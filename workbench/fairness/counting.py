@@ -58,8 +58,9 @@ def cache_path(name: str, texts: CorpusTexts) -> Path:
     return cache_dir("results", "fairness") / f"{key}.parquet"
 
 
-def counts(tokenizers: Sequence[str], corpus: corpora.CorpusName | None = None, languages: Sequence[str] | None = None,
-           mode: Mode = "petrov", *, path: str | Path | None = None, progress: bool = True,
+def counts(tokenizers: Sequence[str], corpus: corpora.CorpusSource | None = None,
+           languages: Sequence[str] | None = None, mode: Mode = "petrov", *, path: str | Path | None = None,
+           progress: bool = True,
            texts: CorpusTexts | None = None, cache: bool = True, sample: int | None = None) -> pl.DataFrame:
     """Token counts of every tokenizer over every language (``mode``: see the module docstring), cached.
 

@@ -20,7 +20,7 @@ from workbench.fairness import metrics
 from workbench.fairness.texts import corpus_texts
 
 
-def compute_fertility(tokenizers: Sequence[str], corpus: corpora.CorpusName, languages: Sequence[str],
+def compute_fertility(tokenizers: Sequence[str], corpus: corpora.CorpusSource, languages: Sequence[str],
                       n: int = 200, seed: int = 0) -> pl.DataFrame:
     """Fertility and proportion of continued words (Rust et al. 2021) on ``n`` aligned sentences per language.
 
@@ -41,7 +41,7 @@ def compute_fertility(tokenizers: Sequence[str], corpus: corpora.CorpusName, lan
     return pl.DataFrame(rows)
 
 
-def compute_allocation(tokenizer: str, corpus: corpora.CorpusName, languages: Sequence[str], n: int = 500,
+def compute_allocation(tokenizer: str, corpus: corpora.CorpusSource, languages: Sequence[str], n: int = 500,
                        seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Vocabulary allocation and overlap after Limisiewicz et al. (2023) for one tokenizer.
 
