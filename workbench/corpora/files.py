@@ -60,6 +60,7 @@ def iter_lines(path: str | Path, *, max_bytes: int = MAX_LINE_BYTES) -> Iterator
             whole = chunk.endswith(b"\n")
             last = not whole and len(raw) < max_bytes  # end of file, no final newline
             cut = len(chunk) if whole or last else _char_boundary(chunk) or len(chunk)
+            cut -= not (whole or last) and cut > 1 and chunk[cut - 1:cut] == b"\r"  # keep "\r\n" together
             piece, carry = chunk[:cut], chunk[cut:]
             text = _decode_line(piece, path, number, offset)
             yield text.removesuffix("\n").removesuffix("\r") if whole else text

@@ -7,7 +7,8 @@ the file (and line). Accepted parallel sources (see :data:`PARALLEL_FORMATS`):
 * a folder of ``<language>.txt`` files, one sentence a line, every file with the same number of lines;
 * a ``.csv``, ``.tsv``, ``.parquet`` or ``.jsonl`` table with a language and a text column (defaults
   :data:`LANGUAGE_COLUMNS`, :data:`TEXT_COLUMNS`) and an optional sentence id (:data:`ID_COLUMNS`) that aligns
-  the languages (without it, rows align by their order within each language);
+  the languages and orders the sentences (digit runs compare as numbers: ``s2`` before ``s10``); without
+  it, rows align by their order within each language;
 * a mapping ``{language: [sentences]}``.
 
 Language labels may be FLORES codes (``tur_Latn``), ISO 639-3 or UDHR codes (``tur``) or free labels
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from workbench.corpora.files import iter_lines, read_corpus_file
+from workbench.corpora.files import iter_lines
 from workbench.corpora.scripts import detect_script
 from workbench.errors import UsageError, WorkbenchError
 
@@ -101,9 +102,11 @@ def _folder_corpus(folder: Path) -> dict[str, list[str]]:
 
 
 def _file_lines(path: Path) -> list[str]:
-    """A file's lines (split on ``\\n``, one final newline dropped, ``\\r`` stripped); empty lines are kept."""
-    lines = read_corpus_file(path).split("\n")
-    return [line.removesuffix("\r") for line in (lines[:-1] if lines[-1] == "" else lines)]
+    """A file's lines (:func:`iter_lines`: bad UTF-8 names line and byte); empty lines are kept (alignment)."""
+    lines = list(iter_lines(path))
+    if not any(line.strip() for line in lines):
+        raise WorkbenchError(f"Corpus file {path} is empty. Put one sentence a line in it.")
+    return lines
 
 
 def _check_lengths(sizes: dict[str, tuple[str, int]], where: str) -> None:
@@ -142,13 +145,18 @@ def _align_ids(corpus: dict[str, dict], path: Path, ident: str | None) -> dict[s
     if ident is None:
         _check_lengths({lang: (f"language '{lang}'", len(s)) for lang, s in corpus.items()}, f"Corpus table {path}")
         return {lang: list(by_id.values()) for lang, by_id in corpus.items()}
-    order = list(dict.fromkeys(key for by_id in corpus.values() for key in by_id))
+    order = sorted({key for by_id in corpus.values() for key in by_id}, key=_natural)
     for lang, by_id in corpus.items():
         missing = [key for key in order if key not in by_id]
         if missing:
             raise WorkbenchError(f"Corpus table {path} is not aligned: language '{lang}' lacks {len(missing)} "
                                  f"sentence id(s) of column '{ident}' that others have, e.g. {missing[:3]}.")
     return {lang: [by_id[key] for key in order] for lang, by_id in corpus.items()}
+
+
+def _natural(key: object) -> list:
+    """A sort key putting ``s2`` before ``s10`` (and ``2`` before ``10``): digit runs compare as numbers."""
+    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", str(key)))]
 
 
 def _read_table(path: Path):
