@@ -125,7 +125,7 @@ def _corpus(folder: Path, sentences: dict[str, list[str]] = SENTENCES) -> Path:
 
 @pytest.fixture(scope="module")
 def small_report(tmp_path_factory: pytest.TempPathFactory) -> report.ComparisonReport:
-    texts = report.directory_texts(_corpus(tmp_path_factory.mktemp("c") / "small"))
+    texts = fairness.corpus_texts(_corpus(tmp_path_factory.mktemp("c") / "small"), mode="sentences")
     return report.compute_report(TOKENIZERS, texts=texts, reference="eng")
 
 

@@ -25,7 +25,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
                  "vocabulary_utilisation", "word_cuts"],
     "published": ["SCORER_RENYI_EFFICIENCY", "SCORER_STREAMS"],
     "report": ["LEADERBOARD_KEY", "REPORT_FORMATS", "ComparisonReport", "append_leaderboard", "check_output",
-               "compute_report", "compute_unigram_measures", "directory_texts", "leaderboard_rows",
+               "compute_report", "compute_unigram_measures", "leaderboard_rows",
                "ordinary_vocabulary", "report_latex", "report_markdown", "report_tables", "write_report"],
     "explorer": ["render_efficiency_vs_vocab", "render_fertility_by_script", "render_report_html"],
     "cli": ["register_cli"],

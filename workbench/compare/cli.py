@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.errors import TOKENIZERS_HELP, unknown_name
+from workbench.errors import TOKENIZERS_HELP
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -19,7 +19,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                                                   "one report (.html, .md, .tex, .csv, .parquet)")
     parser.add_argument("--tokenizers", required=True, help=f"{TOKENIZERS_HELP}, e.g. gpt2,llama3,gemma3")
     parser.add_argument("--corpus", default=None,
-                        help="flores200, udhr, or a folder of <language>.txt files (default: flores200 if present)")
+                        help="flores200, udhr, a folder of <language>.txt files or a .csv/.tsv/.parquet/.jsonl "
+                             "table with language and text columns (default: flores200 if present)")
     parser.add_argument("--languages", default=None, help="comma-separated codes (default: all)")
     parser.add_argument("--reference", default="eng_Latn", help="reference language of the premiums")
     parser.add_argument("--alpha", type=float, default=2.5, help="order of the Rényi entropy (default 2.5)")
@@ -32,19 +33,13 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cli_report(args: argparse.Namespace) -> int:
-    from workbench import corpora
     from workbench.compare import report
 
     for target in [*args.out, *([args.leaderboard] if args.leaderboard else [])]:
         report.check_output(target)  # before any work: nothing is half-written
     languages = args.languages.split(",") if args.languages else None
-    texts = None
-    if args.corpus is not None and args.corpus not in corpora.CORPORA:
-        if not Path(args.corpus).is_dir():
-            raise unknown_name("corpus (name or folder)", args.corpus, corpora.CORPORA)
-        texts = report.directory_texts(args.corpus)
-    result = report.compute_report(args.tokenizers.split(","), args.corpus if texts is None else None, languages,
-                                   texts=texts, reference=args.reference, alpha=args.alpha, sample=args.sample,
+    result = report.compute_report(args.tokenizers.split(","), args.corpus, languages, reference=args.reference,
+                                   alpha=args.alpha, sample=args.sample,
                                    progress=True)
     for target in args.out:
         print(f"wrote {report.write_report(result, target)}", file=sys.stderr)

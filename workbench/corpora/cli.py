@@ -22,13 +22,14 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("corpora", help="parallel corpora and Turkish treebanks")
     commands = parser.add_subparsers(dest="corpora_command", required=True)
     languages = commands.add_parser("languages", help="the languages of a corpus, with script and direction")
-    languages.add_argument("--corpus", choices=CORPORA, default=None, help="default: flores200 if present")
+    languages.add_argument("--corpus", default=None, help=f"{', '.join(CORPORA)}, or a folder/table of your own "
+                           "(default: flores200 if present)")
     languages.add_argument("--out", type=Path,
                            help="write CSV here instead of printing (missing directories are created)")
     languages.set_defaults(func=_cli_languages)
     show = commands.add_parser("sample", help="print a seeded, aligned sample of sentences")
     show.add_argument("languages", type=names_arg, help="comma-separated codes, e.g. eng_Latn,tur_Latn")
-    show.add_argument("--corpus", choices=CORPORA, default=None)
+    show.add_argument("--corpus", default=None, help="as for languages")
     show.add_argument("-n", type=count_arg(0), default=3, help="sentences per language (>= 0)")
     show.add_argument("--seed", type=int, default=0)
     show.set_defaults(func=_cli_sample)

@@ -1,27 +1,34 @@
-"""Language metadata: name, script, script group, family and direction of a FLORES or UDHR code.
+"""Language metadata: name, script, script group, family and direction of a FLORES, UDHR or user code.
 
 :func:`language_info` answers for both code schemes (FLORES codes always carry a capitalised script and
-never collide with UDHR codes). Names, script groups and RTL codes come from FLORES' side files when
+never collide with UDHR codes), and for the labels of a user corpus read in this process
+(:mod:`~workbench.corpora.user`), whose script is that of a FLORES-shaped label (``xyz_Latn``) or else the
+one detected in its text. Names, script groups and RTL codes come from FLORES' side files when
 present, else from the UDHR titles and :mod:`~workbench.corpora.scripts`; families come from URIEL
 (Littell et al. 2017). Unlike :mod:`~workbench.corpora.parallel` it reads no sentences.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
 from workbench import assets
 from workbench.corpora.flores import _flores_codes, _flores_metadata, flores_dir
-from workbench.corpora.parallel import CorpusName, _corpus_languages
-from workbench.corpora.scripts import _SCRIPT_NAMES, RTL_SCRIPTS, Direction
+from workbench.corpora.parallel import CorpusName, CorpusSource, _corpus_languages, is_named, parallel_corpus
+from workbench.corpora.scripts import _SCRIPT_NAMES, RTL_SCRIPTS, Direction, detect_script
 from workbench.corpora.udhr import UdhrTranslation, udhr_to_flores, udhr_translations
+from workbench.corpora.user import detected_script
 from workbench.errors import unknown_name
 
 FAMILY_ASSET = "uriel-families"
+_SCRIPTED_CODE = re.compile(r"([a-z]{2,3})[_-]([A-Z][a-z]{3})")
+_ISO_CODE = re.compile(r"[a-z]{3}")
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class LanguageInfo:
     ``family`` is the top-level Glottolog family recorded in URIEL (Littell et al. 2017) when the
     ``uriel-families`` asset is in the manifest, else ``None`` (also ``None`` for isolates).
     ``flores_code`` is the code itself for FLORES and the :func:`udhr_to_flores` match for UDHR.
+    ``corpus`` is ``"user"`` for a label of the user's own corpus (``iso6393`` empty for a free label).
     """
 
     code: str
@@ -41,14 +49,19 @@ class LanguageInfo:
     family: str | None
     direction: Direction
     iso6393: str
-    corpus: CorpusName
+    corpus: CorpusName | Literal["user"]
     flores_code: str | None = field(default=None)
 
 
-def language_info(code: str, *, path: str | Path | None = None) -> LanguageInfo:
+def language_info(code: str, *, path: str | Path | None = None, text: str | None = None) -> LanguageInfo:
     """Name, script, script group, family and direction of a FLORES (``tur_Latn``) or UDHR (``tur``) code.
 
-    ``path`` is the FLORES directory (see :func:`flores_dir`). An unknown code lists the known ones.
+    ``path`` is the FLORES directory (see :func:`flores_dir`). Any other label is a user language when a
+    user corpus read in this process has it, or when ``text`` is given (its script is then detected);
+    else the unknown code raises, listing the known ones.
+
+    >>> language_info("my-dialect", text="Merhaba dünya").script
+    'Latn'
     """
     flores = _flores_codes(path)
     if code in flores:
@@ -56,7 +69,21 @@ def language_info(code: str, *, path: str | Path | None = None) -> LanguageInfo:
     translations = udhr_translations()
     if code in translations:
         return _udhr_info(translations[code], flores, path)
-    raise unknown_name("language", code, [*flores, *translations])
+    script = detect_script(text) if text is not None else detected_script(code)
+    if script is None:
+        raise unknown_name("language", code, [*flores, *translations])
+    return _user_info(code, script, flores, path)
+
+
+def _user_info(code: str, detected: str, flores: frozenset[str], path: str | Path | None) -> LanguageInfo:
+    """A user label: the script of a FLORES-shaped label (``xyz_Latn``), else the ``detected`` one."""
+    shaped = _SCRIPTED_CODE.fullmatch(code)
+    script = shaped.group(2) if shaped else detected
+    iso = shaped.group(1) if shaped else code if _ISO_CODE.fullmatch(code) else ""
+    script_name, group = _script_fields(script, flores_dir(path) if flores else None)
+    return LanguageInfo(code=code, name=code, script=script, script_name=script_name, script_group=group,
+                        family=_families().get(iso), direction="rtl" if script in RTL_SCRIPTS else "ltr",
+                        iso6393=iso, corpus="user", flores_code=None)
 
 
 def _script_fields(script: str, root: Path | None) -> tuple[str, str | None]:
@@ -103,9 +130,12 @@ def _udhr_info(translation: UdhrTranslation, flores: frozenset[str], path: str |
     )
 
 
-def languages_table(corpus: CorpusName, *, path: str | Path | None = None) -> pl.DataFrame:
-    """One row of :class:`LanguageInfo` per language of ``corpus`` (complete translations only for UDHR)."""
-    codes = _corpus_languages(corpus, path)
+def languages_table(corpus: CorpusSource, *, path: str | Path | None = None) -> pl.DataFrame:
+    """One row of :class:`LanguageInfo` per language of ``corpus`` (complete translations only for UDHR).
+
+    ``corpus`` may be the user's own (a path or a mapping, see :func:`parallel_corpus`).
+    """
+    codes = _corpus_languages(corpus, path) if is_named(corpus) else list(parallel_corpus(corpus))
     rows = [asdict(language_info(c, path=path if corpus == "flores200" else None)) for c in codes]
     return pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.String))
 

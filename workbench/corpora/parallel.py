@@ -1,7 +1,8 @@
-"""Parallel corpora by name (``flores200`` or ``udhr``): aligned sentences, corpus-total strings, seeded samples.
+"""Parallel corpora by name (``flores200`` or ``udhr``) or the user's own: aligned sentences, corpus totals, samples.
 
-The one entry point the analyses use: it dispatches to :mod:`~workbench.corpora.flores` or
-:mod:`~workbench.corpora.udhr`, checks that every language has the same number of sentences, falls back
+The one entry point the analyses use: it dispatches to :mod:`~workbench.corpora.flores`,
+:mod:`~workbench.corpora.udhr` or, for a path or a mapping, :mod:`~workbench.corpora.user`; checks
+that every language has the same number of sentences, falls back
 to UDHR (with a warning) only when FLORES is configured nowhere, and draws samples that keep the languages aligned.
 """
 
@@ -11,12 +12,13 @@ import logging
 import random
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, TypeAlias, TypeVar
 
 from workbench.corpora.flores import flores_dir, flores_languages, flores_raw, load_flores
 from workbench.corpora.udhr import load_udhr, udhr_languages
+from workbench.corpora.user import user_parallel_corpus
 from workbench.errors import OfflineError, UsageError, WorkbenchError, unknown_name
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,13 @@ T = TypeVar("T")
 CorpusName = Literal["flores200", "udhr"]
 
 CORPORA: tuple[CorpusName, ...] = ("flores200", "udhr")
+#: What every ``corpus=`` parameter takes: a corpus name, a path to the user's corpus, or a mapping of sentences.
+CorpusSource: TypeAlias = CorpusName | str | Path | Mapping[str, Sequence[str]]
+
+
+def is_named(source: CorpusSource | None) -> bool:
+    """True for ``None`` (the default corpus) and the names of :data:`CORPORA`; False for paths and mappings."""
+    return source is None or (isinstance(source, str) and source in CORPORA)
 
 
 def _corpus_languages(name: str, path: str | Path | None) -> list[str]:
@@ -34,13 +43,21 @@ def _corpus_languages(name: str, path: str | Path | None) -> list[str]:
 
 
 def parallel_corpus(
-    name: CorpusName, languages: Iterable[str] | None = None, *, path: str | Path | None = None
+    name: CorpusSource, languages: Iterable[str] | None = None, *, path: str | Path | None = None, **columns: str
 ) -> dict[str, list[str]]:
-    """Aligned sentences by language code (FLORES: 2,009 sentences; UDHR: 30 articles).
+    """Aligned sentences by language code (FLORES: 2,009 sentences; UDHR: 30 articles; or the user's corpus).
 
-    ``path`` is the FLORES directory or the UDHR declarations directory. Every language is checked
-    before any is read, and all must have the same number of sentences.
+    ``name`` is a corpus name, or a folder/table path or a mapping
+    (:func:`~workbench.corpora.user.user_parallel_corpus`, which takes the table's ``columns``:
+    ``language_column``, ``text_column``, ``id_column``). ``path`` is the
+    FLORES directory or the UDHR declarations directory. Every language is checked before any is read,
+    and all must have the same number of sentences.
     """
+    if not is_named(name):
+        if isinstance(name, str) and not Path(name).exists():
+            raise unknown_name("corpus (a name, or the path of your folder or table)", name, CORPORA)
+        corpus = user_parallel_corpus(name, **columns)
+        return corpus if languages is None else {code: corpus[code] for code in _known(languages, list(corpus), name)}
     known = _corpus_languages(name, path)
     codes = list(languages) if languages is not None else known
     for code in codes:
@@ -52,8 +69,22 @@ def parallel_corpus(
     return corpus
 
 
-def corpus_raw(name: CorpusName, lang: str, *, path: str | Path | None = None) -> str:
-    """The corpus-total string of a language: :func:`flores_raw` for FLORES, the 30 articles joined by " " for UDHR."""
+def _known(languages: Iterable[str], known: list[str], corpus: object) -> list[str]:
+    codes = list(languages)
+    for code in codes:
+        if code not in known:
+            raise unknown_name(f"language of corpus {corpus if not isinstance(corpus, Mapping) else 'mapping'}",
+                               code, known)
+    return codes
+
+
+def corpus_raw(name: CorpusSource, lang: str, *, path: str | Path | None = None) -> str:
+    """The corpus-total string of a language: :func:`flores_raw` for FLORES, the 30 articles joined by " " for UDHR.
+
+    For a user corpus (a path or mapping) its sentences joined by " ", as for UDHR.
+    """
+    if not is_named(name):
+        return " ".join(parallel_corpus(name, [lang])[lang])
     if name not in CORPORA:
         raise unknown_name("corpus", name, CORPORA)
     return flores_raw(lang, path) if name == "flores200" else " ".join(load_udhr(lang, path))

@@ -14,10 +14,11 @@ Modules, each importing only those above it:
 * :mod:`~workbench.fairness.counting` — token counts of every (language, tokenizer), cached;
 * :mod:`~workbench.fairness.premiums` — premium tables with language info and validity; cost of the same service;
 * :mod:`~workbench.fairness.comparison` — our counts and premiums beside the published ones;
+* :mod:`~workbench.fairness.monolingual` — compression and fertility over one language's text of any size, streamed;
 * :mod:`~workbench.fairness.vocabulary` — fertility and vocabulary allocation on sampled sentences;
 * :mod:`~workbench.fairness.exports` — CSV, Parquet and LaTeX files;
 * :mod:`~workbench.fairness.explorer` — ``render_*`` figures and HTML, the report, the sentence and cost explorers;
-* :mod:`~workbench.fairness.cli` — ``workbench fairness counts|report``.
+* :mod:`~workbench.fairness.cli` — ``workbench fairness counts|report|monolingual``.
 
 >>> from workbench import fairness
 >>> fairness.premium_matrix(fairness.premium(fairness.counts(["gpt2"], "flores200", ["eng_Latn", "tur_Latn"])))
@@ -38,6 +39,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "counting": ["CODE_VERSION", "PETROV_COLUMNS", "SENTENCE_COLUMNS", "cache_path", "counts", "sentence_counts"],
     "premiums": ["compute_cost", "compute_premium_table", "languages_frame"],
     "comparison": ["petrov_comparison", "petrov_count_comparison"],
+    "monolingual": ["MONOLINGUAL_COLUMNS", "monolingual_counts"],
     "vocabulary": ["compute_allocation", "compute_fertility"],
     "exports": ["export", "premium_latex"],
     "explorer": ["GroupBy", "SentenceTokens", "SentenceView", "compute_sentence_view", "cost_explorer",

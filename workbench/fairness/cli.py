@@ -1,4 +1,4 @@
-"""The ``workbench fairness counts|report`` commands: a thin argparse layer over the fairness package.
+"""The ``workbench fairness counts|report|monolingual`` commands: a thin argparse layer over the fairness package.
 
 Only the standard library is imported at the top, so building ``workbench --help`` loads no corpus,
 tokenizer or plotting code; each command imports what it runs. Corpus names, counting modes and
@@ -16,19 +16,27 @@ from workbench.errors import TOKENIZERS_HELP
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``workbench fairness counts|report``."""
+    """Add ``workbench fairness counts|report|monolingual``."""
     parser = subparsers.add_parser("fairness", help="token counts and premiums over a parallel corpus")
     commands = parser.add_subparsers(dest="fairness_command", required=True)
     for command, helptext, func in (("counts", "token counts per (language, tokenizer) as CSV/Parquet", counts_command),
                                     ("report", "an HTML report of premiums and inequality", report_command)):
         sub = commands.add_parser(command, help=helptext)
-        sub.add_argument("--corpus", default=None, help="flores200 or udhr (default: flores200 if present)")
+        sub.add_argument("--corpus", default=None, help="flores200, udhr, a folder of <language>.txt files, or a "
+                         ".csv/.tsv/.parquet/.jsonl table with language and text columns (default: flores200)")
         sub.add_argument("--tokenizers", default=None, help=f"{TOKENIZERS_HELP} (default: the default zoo)")
         sub.add_argument("--mode", default="petrov", help="petrov (whole-corpus strings, default) or sentences")
         sub.add_argument("--languages", default=None, help="comma-separated codes (default: all)")
         sub.add_argument("--reference", default="eng_Latn", help="reference language for premiums (report)")
         sub.add_argument("--out", type=Path, required=True)
         sub.set_defaults(func=func)
+    mono = commands.add_parser("monolingual", help="compression and fertility over a text file or folder, streamed")
+    mono.add_argument("--corpus", required=True, help="a UTF-8 text file, or a folder of .txt files")
+    mono.add_argument("--tokenizers", default=None, help="comma-separated zoo names (default: the default zoo)")
+    mono.add_argument("--language", default=None, help="a label for the rows (default: the file name)")
+    mono.add_argument("--no-words", action="store_true", help="tokens, bytes and characters only (faster)")
+    mono.add_argument("--out", type=Path, required=True)
+    mono.set_defaults(func=monolingual_command)
 
 
 def _counts(args: argparse.Namespace):
@@ -51,6 +59,20 @@ def counts_command(args: argparse.Namespace) -> int:
     if args.mode == "sentences":
         frame = frame.group_by("language", "tokenizer", maintain_order=True).agg(
             pl.col("tokens", "bytes", "chars", "words", "unknown", "byte_fallback").sum())
+    export(frame, args.out)
+    print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
+    return 0
+
+
+def monolingual_command(args: argparse.Namespace) -> int:
+    """``workbench fairness monolingual``: one row per tokenizer over a streamed text file or folder, to ``--out``."""
+    from workbench import corpora, zoo
+    from workbench.fairness.exports import export
+    from workbench.fairness.monolingual import monolingual_counts
+
+    corpus = corpora.monolingual_corpus(args.corpus, args.language)
+    tokenizers = args.tokenizers.split(",") if args.tokenizers else zoo.list_tokenizers(default_only=True)
+    frame = monolingual_counts(tokenizers, corpus, words=not args.no_words)
     export(frame, args.out)
     print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
     return 0

@@ -61,7 +61,7 @@ def cache_path(tokenizer: str | zoo.Tokenizer, texts: CorpusTexts) -> Path:
     return cache_dir("results", "fairness") / f"{key}.parquet"
 
 
-def counts(tokenizers: Sequence[str | zoo.Tokenizer | object], corpus: corpora.CorpusName | None = None,
+def counts(tokenizers: Sequence[str | zoo.Tokenizer | object], corpus: corpora.CorpusSource | None = None,
            languages: Sequence[str] | None = None, mode: Mode = "petrov", *, path: str | Path | None = None,
            progress: bool = True, texts: CorpusTexts | None = None, cache: bool = True,
            sample: int | None = None) -> pl.DataFrame:

@@ -128,7 +128,7 @@ class SentenceView:
     languages: tuple[SentenceTokens, ...]
 
 
-def compute_sentence_view(corpus: corpora.CorpusName, tokenizers: Sequence[str | zoo.Tokenizer],
+def compute_sentence_view(corpus: corpora.CorpusSource, tokenizers: Sequence[str | zoo.Tokenizer],
                           languages: Sequence[str], sentence: int) -> SentenceView:
     """The coloured-token view of aligned sentence ``sentence`` in each language, for each tokenizer."""
     rows = []
@@ -145,7 +145,7 @@ def render_sentence_view(view: SentenceView) -> str:
                    + token_view.render_token_view(row.tokens, row.direction) for row in view.languages)
 
 
-def sentence_explorer(corpus: corpora.CorpusName | None = None, tokenizers: Sequence[object] | None = None,
+def sentence_explorer(corpus: corpora.CorpusSource | None = None, tokenizers: Sequence[object] | None = None,
                       languages: Sequence[str] = ("eng_Latn", "tur_Latn", "arb_Arab", "shn_Mymr"),
                       ) -> explorers.Explorer:
     """Pick tokenizers, languages and a sentence; see the coloured tokens side by side.
@@ -153,9 +153,11 @@ def sentence_explorer(corpus: corpora.CorpusName | None = None, tokenizers: Sequ
     Controls: ``tokenizers``, ``languages`` (multiple choice) and ``sentence`` (index); ``.result`` is
     a :class:`SentenceView`. ``tokenizers`` (first selected) may hold zoo names, paths and tokenizer
     objects (your own: :func:`workbench.zoo.wrap`); those not in the zoo join the picker's options.
+    ``corpus`` may be the user's own (a path or a mapping).
     """
     name = corpus or corpora.default_parallel_corpus()
-    known = corpora.flores_languages() if name == "flores200" else corpora.udhr_languages()
+    known = (list(corpora.parallel_corpus(name)) if not corpora.is_named(name)
+             else corpora.flores_languages() if name == "flores200" else corpora.udhr_languages())
     picked = [lang for lang in languages if lang in known] or known[:3]
     size = len(corpora.parallel_corpus(name, picked[:1])[picked[0]])
     chosen = list(tokenizers or ("gpt2", "o200k_base", "gemma3"))

@@ -2,7 +2,9 @@
 
 :mod:`workbench.corpora` reads and parses the parallel corpora; this module picks from them what one
 counting run encodes, in one of two :data:`Mode` s (see :mod:`~workbench.fairness.counting`, which
-encodes them), and fingerprints it so counts can be cached by content.
+encodes them), and fingerprints it so counts can be cached by content. The corpus is a name
+(``flores200``, ``udhr``) or the user's own (a folder, a table file or a mapping: see
+:mod:`workbench.corpora.user`), whose identity in the caches is its label and its content digest.
 
 * ``petrov`` — Petrov et al. (2023)'s exact recipe: per language the dev then devtest split on ``"\\n"``
   (trailing empty strings kept), joined by one space (:func:`workbench.corpora.flores_raw`).
@@ -27,17 +29,20 @@ MODES: tuple[Mode, ...] = ("petrov", "sentences")
 class CorpusTexts:
     """The texts one counting run encodes: a string per language (petrov) or its sentences, plus their digest."""
 
-    name: corpora.CorpusName
+    name: str
     mode: Mode
     texts: dict[str, str] | dict[str, list[str]]
     digest: str
     sentence_ids: tuple[int, ...] | None = None
 
 
-def corpus_texts(corpus: corpora.CorpusName | None = None, languages: Sequence[str] | None = None,
+def corpus_texts(corpus: corpora.CorpusSource | None = None, languages: Sequence[str] | None = None,
                  mode: Mode = "petrov", path: str | Path | None = None, *, sample: int | None = None,
                  seed: int = 0) -> CorpusTexts:
     """Read the texts of ``corpus`` (default: FLORES-200 if present, else UDHR) for ``mode``.
+
+    ``corpus`` may be a path to the user's corpus or a ``{language: [sentences]}`` mapping
+    (:func:`workbench.corpora.parallel_corpus`); its ``name`` is then :func:`~workbench.corpora.corpus_label`.
 
     ``sample`` (sentences mode only) keeps the same ``sample`` sentence positions in every language
     (seeded); their original indices become the ``sentence_id``. Unknown corpus names, modes and
@@ -46,8 +51,8 @@ def corpus_texts(corpus: corpora.CorpusName | None = None, languages: Sequence[s
     """
     if mode not in MODES:
         raise unknown_name("counting mode", mode, MODES)
-    if corpus is not None and corpus not in corpora.CORPORA:
-        raise unknown_name("corpus", corpus, corpora.CORPORA)
+    if not corpora.is_named(corpus):
+        return _user_texts(corpus, languages, mode, sample, seed)
     name = corpus or corpora.default_parallel_corpus(path)
     if mode == "sentences":
         texts: dict = corpora.parallel_corpus(name, languages, path=path)
@@ -73,3 +78,14 @@ def flores_split_texts(languages: Sequence[str] | None = None, split: corpora.Sp
     texts = sentences if mode == "sentences" else {code: " ".join(lines) for code, lines in sentences.items()}
     digest = corpora.corpus_digest(sentences if mode == "sentences" else {k: [v] for k, v in texts.items()})
     return CorpusTexts(f"flores200-{split}", mode, texts, digest)
+def _user_texts(corpus: corpora.CorpusSource, languages: Sequence[str] | None, mode: Mode, sample: int | None,
+                seed: int) -> CorpusTexts:
+    """:func:`corpus_texts` of a user corpus: its sentences, or each language's sentences joined by one space."""
+    sentences = corpora.parallel_corpus(corpus, languages)
+    name = corpora.corpus_label(corpus)
+    if mode == "petrov":
+        texts = {code: " ".join(sents) for code, sents in sentences.items()}
+        return CorpusTexts(name, mode, texts, corpora.corpus_digest({k: [v] for k, v in texts.items()}))
+    ids = corpora.sample_indices(len(next(iter(sentences.values()))), sample, seed) if sample else None
+    sentences = {code: [sents[i] for i in ids] for code, sents in sentences.items()} if ids else sentences
+    return CorpusTexts(name, mode, sentences, corpora.corpus_digest(sentences), tuple(ids) if ids else None)

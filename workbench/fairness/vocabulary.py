@@ -20,8 +20,8 @@ from workbench.fairness import metrics
 from workbench.fairness.texts import corpus_texts
 
 
-def compute_fertility(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.CorpusName, languages: Sequence[str],
-                      n: int = 200, seed: int = 0) -> pl.DataFrame:
+def compute_fertility(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.CorpusSource,
+                      languages: Sequence[str], n: int = 200, seed: int = 0) -> pl.DataFrame:
     """Fertility and proportion of continued words (Rust et al. 2021) on ``n`` aligned sentences per language.
 
     Words come from :func:`~workbench.fairness.metrics.word_spans` (grapheme clusters in unspaced
@@ -40,7 +40,7 @@ def compute_fertility(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora
     return pl.DataFrame(rows)
 
 
-def compute_allocation(tokenizer: str | zoo.Tokenizer, corpus: corpora.CorpusName, languages: Sequence[str],
+def compute_allocation(tokenizer: str | zoo.Tokenizer, corpus: corpora.CorpusSource, languages: Sequence[str],
                        n: int = 500, seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Vocabulary allocation and overlap after Limisiewicz et al. (2023) for one tokenizer.
 

@@ -25,6 +25,7 @@ This package is the whole pruning analysis (notebook 04), one concept per module
 * :mod:`~workbench.pruning.fidelity` — what a setting loses (per-image fidelity metrics, top-1 accuracy);
 * :mod:`~workbench.pruning.cost` — what it saves (analytic FLOPs, latency, paired speed-up);
 * :mod:`~workbench.pruning.sweep` — the offline images and the cached (method x keep) sweep;
+* :mod:`~workbench.pruning.images` — the user's own images, a folder read and checked;
 * :mod:`~workbench.pruning.explorer` — the kept/merged/dropped view and its widget (the only display module);
 * :mod:`~workbench.pruning.cli` — ``workbench prune eval``.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from workbench import pruning
 from workbench.config import check_out, write_atomic
@@ -28,8 +29,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     ev.add_argument("--at-layers", default=None, type=_layer_list,
                     help="comma-separated block indices where every method reduces (default: each method's own "
                          "place), e.g. 0,1,2,3 for ToMe in the first four blocks")
-    ev.add_argument("--images", type=count_arg(0), default=None,
-                    help="labelled lfw images, 0..200 (default: the mode's, 8 fast, 200 full)")
+    ev.add_argument("--images", type=_images_arg, default=None,
+                    help="labelled lfw images, 0..200 (default: the mode's, 8 fast, 200 full), or a folder of your "
+                         "own images (png, jpg, ...; unlabelled, so no knn_agree)")
     ev.add_argument("--out", default=None, help="CSV file to write (stdout if omitted)")
     ev.add_argument("--json", action="store_true", help="print JSON rows instead of CSV")
     ev.add_argument("--no-cache", action="store_true", help="recompute every row instead of reusing cached ones")
@@ -41,6 +43,7 @@ def _cli_eval(args: argparse.Namespace) -> int:
     import polars as pl
 
     from workbench.models import dinov2, load_model
+    from workbench.pruning.images import folder_images
     from workbench.pruning.sweep import offline_images, sweep
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -50,7 +53,8 @@ def _cli_eval(args: argparse.Namespace) -> int:
     options = {"at_layers": args.at_layers} if args.at_layers else {}
     if args.out:
         check_out(args.out)  # a folder that cannot be written fails now, not after the sweep
-    images = offline_images(n_labelled=args.images)  # a count the set does not have fails before the model loads
+    # a count the set does not have, or a bad image file, fails before the model loads
+    images = folder_images(args.images) if isinstance(args.images, Path) else offline_images(n_labelled=args.images)
     model = load_model(args.model).model
     try:  # a placement this model cannot take fails here, before any work
         for m in methods:
@@ -68,6 +72,15 @@ def _cli_eval(args: argparse.Namespace) -> int:
         text = frame.write_csv()
     write_text(text, args.out)
     return 0
+
+
+def _images_arg(text: str) -> int | Path:
+    """``--images``: a count of labelled lfw images (an integer >= 0) or the path of an image folder or file."""
+    if text.lstrip("-").isdigit():
+        return count_arg(0)(text)
+    if not Path(text).exists():
+        raise argparse.ArgumentTypeError(f"expected a count (e.g. 8) or an image folder, got {text!r} (no such path)")
+    return Path(text)
 
 
 def _keep_list(text: str) -> list[float]:

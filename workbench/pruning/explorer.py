@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -23,6 +24,7 @@ from torch import nn
 from workbench import explorers, pruning
 from workbench.models import dinov2
 from workbench.pruning import fidelity
+from workbench.pruning.images import folder_images
 from workbench.pruning.sweep import Image, offline_images, pixels_of
 
 KEPT, MERGED, DROPPED = 0, 1, 2
@@ -91,16 +93,18 @@ def render_view(view: View) -> Figure:
     return fig
 
 
-def pruning_explorer(model: nn.Module | None = None, images: list[Image] | None = None) -> explorers.Explorer:
+def pruning_explorer(model: nn.Module | None = None,
+                     images: list[Image] | str | Path | None = None) -> explorers.Explorer:
     """A widget: pick an image, a method and a keep ratio; see the kept/merged/dropped patches and fidelity.
 
     ``model`` defaults to the registry's ``dinov2-s``; ``ex.controls`` holds ``image`` (an index into
-    ``images``), ``method`` and ``keep``; ``ex.result`` is the current :class:`View`.
+    ``images``), ``method`` and ``keep``; ``ex.result`` is the current :class:`View`. ``images`` may be a
+    folder of the user's photos (:func:`~workbench.pruning.images.folder_images`).
     """
     from workbench.models import load_model
 
+    images = folder_images(images) if isinstance(images, str | Path) else images or offline_images(n_labelled=0)
     model = model or load_model("dinov2-s").model
-    images = images or offline_images(n_labelled=0)
     controls = {"image": widgets.Dropdown(options=[(im.name, i) for i, im in enumerate(images)], description="image"),
                 "method": widgets.Dropdown(options=list(pruning.METHODS), value="tome", description="method"),
                 "keep": widgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, description="keep")}

@@ -25,15 +25,15 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     run = commands.add_parser("purity", help="all metrics, one row per tokenizer")
     run.add_argument("--tokenizers", default=None, help=f"{TOKENIZERS_HELP} (default: the default zoo)")
     run.add_argument("--corpus", default="flores200",
-                     help=f"one of {', '.join(TURKISH_CORPORA)}, or a UTF-8 text file path "
-                          "(e.g. your TR-MMLU questions)")
+                     help=f"one of {', '.join(TURKISH_CORPORA)}, a UTF-8 text file path (e.g. your TR-MMLU "
+                          "questions), or your treebank: a .conllu file or a folder of them (gold lemmas)")
     run.add_argument("--limit", type=count_arg(1), default=None, help="a seeded sample of this many sentences")
     run.add_argument("--out", type=Path, help="write CSV here")
     run.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
     run.set_defaults(func=_cli_purity)
     tokens = commands.add_parser("tokens", help="every token type of one tokenizer with its class")
     tokens.add_argument("tokenizer")
-    tokens.add_argument("--corpus", default="flores200")
+    tokens.add_argument("--corpus", default="flores200", help="as for purity")
     tokens.add_argument("--out", type=Path, help="write CSV here")
     tokens.set_defaults(func=_cli_tokens)
     paper = commands.add_parser("paper", help="test the paper's %%TR vs TR-MMLU claim on its own table")
@@ -43,8 +43,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_corpus(corpus: str) -> None:
-    if corpus not in TURKISH_CORPORA and not Path(corpus).is_file():
-        raise unknown_name("Turkish corpus (or an existing text file)", corpus, TURKISH_CORPORA)
+    if corpus not in TURKISH_CORPORA and not Path(corpus).exists():
+        raise unknown_name("Turkish corpus (or an existing text file, .conllu file or treebank folder)", corpus,
+                           TURKISH_CORPORA)
 
 
 def _cli_purity(args: argparse.Namespace) -> int:

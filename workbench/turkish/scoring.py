@@ -2,8 +2,9 @@
 
 This module only wires the others together (the ``workbench turkish`` commands over it are in
 :mod:`~workbench.turkish.cli`): it reads a corpus (FLORES ``tur_Latn``, UD BOUN/IMST,
-the Google web treebank, or the user's own text file — e.g. TR-MMLU questions, which no registry
-ships and this machine cannot download), finds its words and their gold cuts once, then for each
+the Google web treebank, the user's own text file — e.g. TR-MMLU questions, which no registry
+ships and this machine cannot download — or the user's own CoNLL-U file or folder of them, whose gold
+lemmas give the root-boundary metrics), finds its words and their gold cuts once, then for each
 tokenizer tokenizes every sentence once and computes :mod:`~workbench.turkish.purity` and
 :mod:`~workbench.turkish.boundaries` metrics from the same pieces. Text is NFC-normalised before
 tokenization; no special tokens are added.
@@ -24,7 +25,7 @@ import polars as pl
 from tqdm.auto import tqdm
 
 from workbench import corpora, zoo
-from workbench.errors import unknown_name
+from workbench.errors import UsageError, unknown_name
 from workbench.turkish.boundaries import WordCut, cut_word, gold_boundaries, root_end, score_words
 from workbench.turkish.lexicon import Analyzer
 from workbench.turkish.normalise import TokenSurface, letter_word_spans, surface_from_bytes, unify_apostrophes
@@ -59,9 +60,15 @@ def _ud_document(sentence: corpora.Sentence) -> Document:
 
 
 def load_documents(corpus: TurkishCorpus | str | Path, limit: int | None = None) -> list[Document]:
-    """Documents of a named corpus, or of a UTF-8 text file (one document per non-empty line)."""
+    """Documents of a named corpus, a UTF-8 text file (one document per non-empty line), or the user's treebank.
+
+    A ``.conllu`` file, or a folder of them, is a treebank: one document per sentence, with its gold lemmas.
+    """
     named = isinstance(corpus, str) and corpus in TURKISH_CORPORA
-    if isinstance(corpus, Path) or (isinstance(corpus, str) and not named and Path(corpus).is_file()):
+    conllu = [] if named else _conllu_files(Path(corpus))
+    if conllu:
+        docs = [_ud_document(s) for file in conllu for s in corpora.load_conllu(file)]
+    elif isinstance(corpus, Path) or (isinstance(corpus, str) and not named and Path(corpus).is_file()):
         lines = corpora.read_corpus_file(corpus).splitlines()
         docs = [Document(unicodedata.normalize("NFC", line)) for line in lines if line.strip()]
     elif corpus == "flores200":
@@ -71,6 +78,17 @@ def load_documents(corpus: TurkishCorpus | str | Path, limit: int | None = None)
     else:
         raise unknown_name("Turkish corpus (or an existing text file)", str(corpus), TURKISH_CORPORA)
     return docs if limit is None else corpora.sample(docs, limit)
+
+
+def _conllu_files(path: Path) -> list[Path]:
+    """The CoNLL-U files of a ``.conllu`` path or of a folder (a folder without any raises); else none."""
+    if path.is_dir():
+        files = sorted(path.glob("*.conllu"))
+        if not files:
+            raise UsageError(f"The folder {path} holds no .conllu files: give a treebank folder, a .conllu file "
+                             f"or a text file, or one of {', '.join(TURKISH_CORPORA)}.")
+        return files
+    return [path] if path.suffix == ".conllu" and path.is_file() else []
 
 
 @dataclass
@@ -136,7 +154,7 @@ def score_tokenizer(tokenizer: zoo.Tokenizer, corpus: PreparedCorpus,
 
 def purity_table(tokenizers: Sequence[str | zoo.Tokenizer], corpus: TurkishCorpus | str | Path = "flores200", *,
                  limit: int | None = None, analyzer: Analyzer | None = None) -> pl.DataFrame:
-    """All metrics, one row per tokenizer, on ``corpus`` (a name of :data:`TURKISH_CORPORA` or a text-file path)."""
+    """All metrics, one row per tokenizer, on ``corpus`` (see :func:`load_documents`: a name, text file or treebank)."""
     analyzer = analyzer if analyzer is not None else Analyzer()
     judge = Judge(analyzer)
     prepared = prepare(str(corpus), load_documents(corpus, limit), analyzer)
