@@ -252,3 +252,19 @@ def test_sentencepiece_vocabulary_below_the_alphabet_is_a_usage_error():
     with pytest.raises(UsageError, match="Vocabulary size is smaller than required_chars"):
         training.train_tokenizer(training.training_texts({"zho_Hans": 1.0}), kind="spm-bpe", vocab_size=300,
                                  cache=False)
+
+
+def test_cli_tokenizers_take_paths(hf_tokenizers, tmp_path, home_with_assets, capsys):
+    import polars as pl
+
+    from workbench import cli
+
+    hf_tokenizers["bpe"].save(str(tmp_path / "tokenizer.json"))
+    mine = str(tmp_path / "tokenizer.json")
+    out = tmp_path / "counts.csv"
+    assert cli.main(["fairness", "counts", "--tokenizers", f"gpt2,{mine}", "--languages", "eng_Latn,tur_Latn",
+                     "--out", str(out)]) == cli.EXIT_OK
+    frame = pl.read_csv(out)
+    assert frame["tokenizer"].unique(maintain_order=True).to_list() == ["gpt2", mine]
+    assert cli.main(["tokenize", "--tokenizers", mine, "--text", "Merhaba", "--json"]) == cli.EXIT_OK
+    assert cli.main(["tokenize", "--tokenizers", str(tmp_path / "nope.json"), "--text", "x"]) == cli.EXIT_USAGE
