@@ -266,3 +266,16 @@ def test_prune_eval_on_a_folder_of_images(tmp_path, capsys):
     (folder / "bad.gif").write_bytes(b"GIF89a")
     assert cli.main(["prune", "eval", "--images", str(folder), "--no-cache"]) != 0
     assert "bad.gif cannot be decoded" in capsys.readouterr().err
+
+
+def test_pruning_explorer_on_a_folder_of_images(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tests.test_pruning import tiny_224
+    from workbench.pruning import explorer
+
+    ex = explorer.pruning_explorer(tiny_224(), _images(tmp_path / "photos"))
+    assert [name for name, _ in ex.controls["image"].options] == ["flat", "noise", "ramp"]
+    ex.controls["image"].value = 2
+    assert ex.result.method == "tome" and ex.result.n_tokens == 128
