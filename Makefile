@@ -10,7 +10,7 @@ LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | md5sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install assets test test-fast reproduce bench app lint lock clean
+.PHONY: help install assets test test-fast reproduce bench app lint lock check-wheels clean
 
 help:
 	@echo "make reproduce  execute every notebook (full mode) into reports/ (.ipynb + .html)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench      run benchmarks/ and rewrite BENCHMARKS.md"
 	@echo "make app        serve the notebooks as dashboards (Voila, code hidden)"
 	@echo "make lock       regenerate environment.yml from requirements/lock.txt"
+	@echo "make check-wheels  ask the index for a Python 3.12 and 3.13 manylinux wheel of every locked package"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "token-workbench needs Python 3.11+ (found " + sys.version.split()[0] + ")"'
@@ -56,10 +57,14 @@ app: assets
 	$(BIN)/voila notebooks/ --no-browser --strip_sources=True
 
 lint: install
-	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks scripts
 
 lock:
 	$(PYTHON) scripts/lock.py
+
+# Only 3.11 runs here: this asks the package index (metadata only, nothing installed) instead.
+check-wheels: install
+	$(BIN)/python scripts/check_wheels.py
 
 clean:
 	rm -rf $(VENV) reports

@@ -39,6 +39,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     after = str(Path(sys.executable).with_name("workbench"))
+    if not Path(args.before).exists():
+        sys.exit(f"no baseline installation at {args.before}: pass --before /path/to/.venv/bin/workbench")
     installs = {"before": args.before, "after": after}
     rows = []
     for argv in COMMANDS:
