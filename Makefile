@@ -4,27 +4,31 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Reinstall when pyproject.toml changes; otherwise a second run starts in seconds.
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+# The exact versions (pip constraints); pyproject.toml has the ranges. environment.yml is generated from it.
+LOCK := requirements/lock.txt
+# Reinstall when pyproject.toml or the lock changes; otherwise a second run starts in seconds.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | md5sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install assets test test-fast reproduce bench app lint clean
+.PHONY: help install assets test test-fast reproduce bench app lint lock check-wheels clean
 
 help:
 	@echo "make reproduce  execute every notebook (full mode) into reports/ (.ipynb + .html)"
 	@echo "make test       the whole test suite: unit, property, golden, notebooks (nbval, fast), browser"
 	@echo "make bench      run benchmarks/ and rewrite BENCHMARKS.md"
 	@echo "make app        serve the notebooks as dashboards (Voila, code hidden)"
+	@echo "make lock       regenerate environment.yml from requirements/lock.txt"
+	@echo "make check-wheels  ask the index for a Python 3.12 and 3.13 manylinux wheel of every locked package"
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "token-workbench needs Python 3.11 (found " + sys.version.split()[0] + ")"'
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "token-workbench needs Python 3.11+ (found " + sys.version.split()[0] + ")"'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	@echo "== installing token-workbench and its pinned dependencies into $(VENV)/ (first run: a few minutes)"
-	# torch first and pinned: the CPU wheel; any looser spec pulls a multi-GB CUDA build
-	set -o pipefail; $(BIN)/pip install --quiet torch==2.13.0 2>&1 | { grep -v "^WARNING: Location" || true; }
-	set -o pipefail; $(BIN)/pip install --quiet -e ".[all]" 2>&1 | { grep -v "^WARNING: Location" || true; }
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	@echo "== installing token-workbench with the locked versions ($(LOCK)) into $(VENV)/ (first run: a few minutes)"
+	# torch first, at the lock's version: the CPU wheel; any looser spec pulls a multi-GB CUDA build
+	set -o pipefail; $(BIN)/pip install --quiet -c $(LOCK) torch 2>&1 | { grep -v "^WARNING: Location" || true; }
+	set -o pipefail; $(BIN)/pip install --quiet -c $(LOCK) -e ".[all]" 2>&1 | { grep -v "^WARNING: Location" || true; }
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -53,7 +57,14 @@ app: assets
 	$(BIN)/voila notebooks/ --no-browser --strip_sources=True
 
 lint: install
-	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks scripts
+
+lock:
+	$(PYTHON) scripts/lock.py
+
+# Only 3.11 runs here: this asks the package index (metadata only, nothing installed) instead.
+check-wheels: install
+	$(BIN)/python scripts/check_wheels.py
 
 clean:
 	rm -rf $(VENV) reports

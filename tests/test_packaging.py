@@ -1,25 +1,32 @@
-"""One dependency file per consumer, kept in step: pyproject (pip), environment.yml (Binder), setup cell (Colab).
+"""One dependency file per consumer, kept in step: pyproject (ranges), the lock (exact), environment.yml (Binder).
 
-Binder builds ``environment.yml`` and then runs ``.binder/postBuild`` (``pip install --no-deps -e .``), so
-every pin a notebook needs must be in ``environment.yml`` at pyproject's version. Colab runs the shared
-setup cell, which installs the package with a pyproject extra. The Makefile's tools come from pins too.
+pyproject.toml states compatible ranges; ``requirements/lock.txt`` holds the exact versions ``make`` installs
+(as pip constraints), and ``environment.yml`` is generated from the lock by ``scripts/lock.py``. Binder builds
+``environment.yml`` and then runs ``.binder/postBuild`` (``pip install --no-deps -e .``), so every package a
+notebook needs must be in it at the lock's version. Colab runs the shared setup cell, which installs the
+package with a pyproject extra. The Makefile's tools come from pyproject too.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 from workbench import notebook
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*==\s*([^\s;#]+)")
+LOCK = REPO / "requirements" / "lock.txt"
 #: Extras a notebook user needs (Binder, Colab); ``dev`` is for the test suite and may be left out of Binder.
 NOTEBOOK_EXTRAS = ("models", "turkish", "vision", "notebooks")
 #: Executables the Makefile runs from .venv/bin, and the distribution that provides each.
@@ -37,13 +44,18 @@ def pins(requirements: list[str]) -> dict[str, str]:
     return {normalise(m.group(1)): m.group(2) for r in requirements if (m := PIN.match(r.strip()))}
 
 
-def pyproject_pins(*extras: str) -> dict[str, str]:
-    """Pins of the core dependencies plus the named extras (all extras when none are named)."""
+def pyproject_requirements(*extras: str) -> dict[str, Requirement]:
+    """``name -> requirement`` of the core dependencies plus the named extras (all extras when none are named)."""
     optional = PYPROJECT["project"]["optional-dependencies"]
     reqs = list(PYPROJECT["project"]["dependencies"])
     for extra in extras or optional:
         reqs += [r for r in optional[extra] if not r.startswith(PYPROJECT["project"]["name"])]
-    return pins(reqs)
+    return {normalise(req.name): req for req in map(Requirement, reqs)}
+
+
+def lock_pins() -> dict[str, str]:
+    """``name -> version`` of requirements/lock.txt."""
+    return pins(LOCK.read_text(encoding="utf-8").splitlines())
 
 
 @pytest.fixture(scope="module")
@@ -64,30 +76,58 @@ def environment_pins(env: dict) -> dict[str, str]:
     return pins(conda + pip)
 
 
-def test_every_dependency_is_an_exact_pin():
-    optional = PYPROJECT["project"]["optional-dependencies"]
-    everything = PYPROJECT["project"]["dependencies"] + [r for v in optional.values() for r in v]
-    loose = [r for r in everything if not PIN.match(r) and not r.startswith(PYPROJECT["project"]["name"])]
-    assert loose == [], f"not pinned with ==: {loose}"
+def test_every_dependency_is_a_range_not_an_exact_pin():
+    exact = [str(r) for r in pyproject_requirements().values() if any(s.operator in ("==", "===") for s in r.specifier)]
+    assert exact == [], f"exact pins belong in requirements/lock.txt, not pyproject.toml: {exact}"
 
 
-def test_environment_yml_has_every_notebook_pin_at_the_pyproject_version(environment):
-    want, have = pyproject_pins(*NOTEBOOK_EXTRAS), environment_pins(environment)
+def test_every_dependency_has_a_lower_bound_and_upper_bounds_say_why():
+    unbounded = [str(r) for r in pyproject_requirements().values() if not any(s.operator == ">=" for s in r.specifier)]
+    assert unbounded == [], f"no tested lower bound (>=): {unbounded}"
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    capped = [line.strip() for line in text.splitlines() if re.match(r'\s*"[^"]*<[^"]*",', line) and "#" not in line]
+    assert capped == [], f"an upper bound without its reason in a comment: {capped}"
+
+
+def test_the_lock_pins_exactly_pyprojects_dependencies_within_their_ranges():
+    ranges, lock = pyproject_requirements(), lock_pins()
+    assert sorted(set(ranges) - set(lock)) == [], "in pyproject.toml but not in requirements/lock.txt"
+    assert sorted(set(lock) - set(ranges)) == [], "in requirements/lock.txt but not a dependency in pyproject.toml"
+    outside = {n: (v, str(ranges[n].specifier)) for n, v in lock.items() if Version(v) not in ranges[n].specifier}
+    assert outside == {}, f"locked versions outside pyproject's ranges: {outside}"
+
+
+def test_environment_yml_is_generated_from_the_lock():
+    check = subprocess.run([sys.executable, str(REPO / "scripts" / "lock.py"), "--check"], capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stderr
+
+
+def test_environment_yml_has_every_notebook_package_at_the_lock_version(environment):
+    want = {n: v for n, v in lock_pins().items() if n in pyproject_requirements(*NOTEBOOK_EXTRAS)}
+    have = {n: Version(v).public for n, v in environment_pins(environment).items()}
     missing = sorted(set(want) - set(have))
     differ = {n: (want[n], have[n]) for n in set(want) & set(have) if want[n] != have[n]}
-    assert missing == [], f"in pyproject.toml but not in environment.yml: {missing}"
-    assert differ == {}, f"pyproject.toml vs environment.yml versions: {differ}"
+    assert missing == [], f"in the lock but not in environment.yml: {missing}"
+    assert differ == {}, f"lock vs environment.yml versions: {differ}"
 
 
 def test_environment_yml_pins_nothing_pyproject_does_not(environment):
-    extra = sorted(set(environment_pins(environment)) - set(pyproject_pins()) - {"python", "pip", "nodejs"})
+    extra = sorted(set(environment_pins(environment)) - set(pyproject_requirements()) - {"python", "pip", "nodejs"})
     assert extra == [], f"pinned in environment.yml only (add them to pyproject.toml): {extra}"
 
 
-def test_environment_python_matches_requires_python(environment):
+def test_binder_gets_the_cpu_build_of_the_locked_torch(environment):
+    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip
+    assert f"torch=={lock_pins()['torch']}+cpu" in pip
+
+
+def test_environment_python_is_the_minimum_of_requires_python(environment):
     python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python.split("=")[-1] == "3.11"
-    assert PYPROJECT["project"]["requires-python"] == ">=3.11,<3.12"
+    assert PYPROJECT["project"]["requires-python"] == ">=3.11"
+    assert PYPROJECT["tool"]["ruff"]["target-version"] == "py311"
 
 
 def test_setup_cell_installs_this_package_with_an_existing_extra():
@@ -97,9 +137,9 @@ def test_setup_cell_installs_this_package_with_an_existing_extra():
     name, extras = re.match(r"([A-Za-z0-9_.\-]+)\[([^\]]+)\]", spec).groups()
     assert normalise(name) == normalise(PYPROJECT["project"]["name"])
     assert set(extras.split(",")) <= set(PYPROJECT["project"]["optional-dependencies"])
-    # any version the cell names itself must be pyproject's
+    # any version the cell names itself must be the lock's
     named = pins(re.findall(r"[A-Za-z0-9_.\-]+==[^\s\"']+", notebook.SETUP_CELL))
-    assert {n: v for n, v in named.items() if pyproject_pins().get(n) != v} == {}
+    assert {n: v for n, v in named.items() if lock_pins().get(n) != v} == {}
 
 
 def test_setup_cell_installs_only_on_colab():
@@ -118,10 +158,11 @@ def test_every_makefile_tool_comes_from_a_pin():
     used = set(re.findall(r"\$\(BIN\)/([A-Za-z0-9_\-]+)", (REPO / "Makefile").read_text()))
     unknown = sorted(used - set(MAKEFILE_TOOLS))
     assert unknown == [], f"Makefile runs .venv/bin/{unknown}: add them to MAKEFILE_TOOLS with their package"
-    provided = {**pyproject_pins(), normalise(PYPROJECT["project"]["name"]): "self"}
+    provided = {**pyproject_requirements(), normalise(PYPROJECT["project"]["name"]): "self"}
     missing = sorted(t for t in used if MAKEFILE_TOOLS[t] and normalise(MAKEFILE_TOOLS[t]) not in provided)
     assert missing == [], f"the Makefile runs {missing} but no pyproject extra installs them"
 
 
 def test_browser_tests_have_their_driver_pinned():
-    assert "playwright" in pyproject_pins("dev"), "tests/test_browser.py needs playwright==… in the dev extra"
+    assert "playwright" in pyproject_requirements("dev"), "tests/test_browser.py needs playwright in the dev extra"
+    assert "playwright" in lock_pins()

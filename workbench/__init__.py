@@ -4,7 +4,9 @@
 >>> workbench.load_tokenizer("cl100k_base").encode("Hello world")   # doctest: +SKIP
 [9906, 1917]
 
-``load_model`` is imported on first use, so ``import workbench`` does not pull in torch.
+``load_model``, ``load_tokenizer`` and ``list_tokenizers`` are imported on first use, so ``import workbench``
+pulls in neither torch nor polars (``workbench --help`` stays light); ``__version__`` is the installed
+distribution's (``importlib.metadata``).
 
 The layout: shared plumbing (``config``, ``errors``, ``assets``, ``stats``, ``notebook``, ``reports``,
 ``cli``), the things analyses measure (``zoo/`` tokenizers, ``models/``, ``corpora/``), and one package per
@@ -25,9 +27,7 @@ Analyses never import the display layer (``explorers``, ``token_view``); noteboo
 """
 
 from workbench.errors import AssetError, OfflineError, UnknownNameError, WorkbenchError
-from workbench.zoo import list_tokenizers, load_tokenizer
 
-__version__ = "0.1.0"
 __all__ = ["AssetError", "OfflineError", "UnknownNameError", "WorkbenchError", "__version__",
            "list_tokenizers", "load_model", "load_tokenizer"]
 
@@ -37,4 +37,15 @@ def __getattr__(name: str):
         from workbench.models import load_model
 
         return load_model
+    if name in ("load_tokenizer", "list_tokenizers"):
+        from workbench import zoo
+
+        return getattr(zoo, name)
+    if name == "__version__":  # the installed distribution's, so it is the wheel's (importlib.metadata costs ~20 ms)
+        from importlib import metadata
+
+        try:
+            return metadata.version("token-workbench")
+        except metadata.PackageNotFoundError:  # a source tree on sys.path without an install
+            return "0+unknown"
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")

