@@ -22,7 +22,6 @@ import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +32,7 @@ from workbench import corpora, fairness, zoo
 from workbench.compare import measures
 from workbench.config import pick, write_atomic
 from workbench.errors import UsageError, WorkbenchError, unknown_name
-from workbench.fairness import metrics
+from workbench.fairness import counting, metrics
 
 #: Output formats of :func:`write_report`, by file suffix.
 REPORT_FORMATS = (".html", ".md", ".tex", ".csv", ".parquet")
@@ -56,17 +55,43 @@ class ComparisonReport:
 
 
 @dataclass(frozen=True)
-class _Encoded:
-    """One tokenizer's pass over the corpus: unigram ids per language, and per-word cuts and token counts."""
+class _WordSample:
+    """The word-sample sentences of one language laid end to end: sentence ``k`` starts at ``offsets[k]``.
 
-    ids: dict[str, np.ndarray]
+    Each sentence is shifted by the lengths of those before it plus one, so no token of one sentence
+    touches a word of another, and the word measures of a whole language are one call each
+    (:func:`~workbench.compare.measures.word_cuts`, :func:`~workbench.fairness.metrics.tokens_per_word`)
+    that gives, word for word, what one call per sentence gives. Cut positions are then offsets into
+    the laid-out text, the same for every tokenizer, so segmentations still compare equal.
+    """
+
+    indices: list[int]
+    offsets: np.ndarray
+    spans: np.ndarray  # (words, 2): every word's span, shifted
+
+    @classmethod
+    def of(cls, sentences: Sequence[str], indices: Sequence[int], script: str) -> _WordSample:
+        lengths = np.array([len(sentences[i]) + 1 for i in indices], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        spans = [np.asarray(metrics.word_spans(sentences[i], script), dtype=np.int64).reshape(-1, 2) + offset
+                 for i, offset in zip(indices, offsets.tolist(), strict=True)]
+        return cls(list(indices), offsets, np.concatenate(spans) if spans else np.zeros((0, 2), dtype=np.int64))
+
+    def laid_out(self, token_spans: Sequence[np.ndarray]) -> np.ndarray:
+        """The token spans of each sample sentence (in :attr:`indices` order), shifted like the words."""
+        shifted = [spans + offset for spans, offset in zip(token_spans, self.offsets.tolist(), strict=True)]
+        return np.concatenate(shifted) if shifted else np.zeros((0, 2), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """One tokenizer's pass over the corpus: unigram measures per language, type counts over all of it,
+    and per-word cuts and token counts."""
+
+    unigram: dict[str, dict[str, float | None]]
+    type_counts: np.ndarray  # occurrences of each vocabulary id over every language
     cuts: dict[str, list[tuple[int, ...]]]
     word_tokens: dict[str, list[int]]
-
-    @cached_property
-    def pooled(self) -> np.ndarray:
-        """The ids of every language in one array (made once: the summary and the length table both read it)."""
-        return np.concatenate(list(self.ids.values()))
 
 
 # ------------------------------------------------------------------------------------------ corpus
@@ -102,60 +127,65 @@ def compute_report(tokenizers: Sequence[str | zoo.Tokenizer], corpus: corpora.Co
     if reference not in texts.texts:
         raise unknown_name("reference language", reference, texts.texts)
     sample = corpora.sample_indices(len(next(iter(texts.texts.values()))), word_sample or pick(20, 200))
-    scripts = {code: corpora.language_info(code).script for code in texts.texts}
-    words = {code: {i: metrics.word_spans(sentences[i], scripts[code]) for i in sample}
+    words = {code: _WordSample.of(sentences, sample, corpora.language_info(code).script)
              for code, sentences in texts.texts.items()}  # the same for every tokenizer
     frames, encoded = [], {}
     with tqdm(total=len(tokenizers) * len(texts.texts), desc="report", unit="lang", disable=not progress,
               file=sys.stderr) as bar:
         for name, tok in toks.items():
-            frame, encoded[name] = _encode(tok, texts, words, bar)
+            frame, encoded[name] = _encode(tok, texts, words, alpha, bar)
             frames.append(frame)
     counts = pl.concat(frames)
-    lengths = {name: _lengths(toks[name], enc) for name, enc in encoded.items()}
-    per_language = _language_table(counts, encoded, toks, reference, alpha)
+    lengths = {name: _lengths(toks[name], enc.type_counts) for name, enc in encoded.items()}
+    per_language = _language_table(counts, encoded, reference)
     return ComparisonReport(_summary(per_language, encoded, toks, lengths, alpha), per_language,
                             _group_table(per_language), _pair_table(encoded, toks), _length_table(lengths),
                             _provenance(list(toks.values()), texts, reference, alpha))
 
 
-def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: dict[str, dict[int, list[tuple[int, int]]]],
+def _encode(tok: zoo.Tokenizer, texts: fairness.CorpusTexts, words: dict[str, _WordSample], alpha: float,
             bar: tqdm) -> tuple[pl.DataFrame, _Encoded]:
-    """One encoding pass over every sentence: the fairness counts and the ids every other measure reads.
+    """One encoding pass over every sentence: the fairness counts and what every other measure reads.
 
-    ``words`` holds, per language, the word spans of the sentences the word-level measures use; those
-    sentences are encoded with their token spans (:meth:`~workbench.zoo.Tokenizer.encode_batch_with_spans`),
-    the rest in one batch, so no sentence is encoded twice. The next language is encoded on a thread while
-    this one's measures are computed (the encoders release the GIL), so a core is not left idle.
+    ``words`` holds, per language, the sentences the word-level measures use; those are encoded with
+    their token spans (:meth:`~workbench.zoo.Tokenizer.encode_batch_with_spans`), the rest in one batch,
+    so no sentence is encoded twice. The next language is encoded on a thread while this one's measures
+    are computed (the encoders release the GIL), so a core is not left idle. Per language only its
+    unigram measures, cuts and word counts are kept, and its type counts are added to the total.
     """
-    frames, ids, cuts, word_tokens = [], {}, {}, {}
+    frames, unigram, cuts, word_tokens = [], {}, {}, {}
+    type_counts = np.zeros(tok.vocab_size, dtype=np.int64)
     codes = list(texts.texts)
     with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(_encode_language, tok, texts.texts[codes[0]], words[codes[0]])
+        pending = pool.submit(_encode_language, tok, texts.texts[codes[0]], words[codes[0]].indices)
         for k, code in enumerate(codes):
             encoded, spanned = pending.result()
             if k + 1 < len(codes):
-                pending = pool.submit(_encode_language, tok, texts.texts[codes[k + 1]], words[codes[k + 1]])
-            frames.append(fairness.sentence_counts(tok, texts, code, encoded))
-            ids[code] = np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64)
-            pairs = [(spans, spanned[i]) for i, spans in words[code].items()]
-            cuts[code] = [c for w, t in pairs for c in measures.word_cuts(w, t)]
-            word_tokens[code] = [n for w, t in pairs for n in metrics.tokens_per_word(w, t)]
+                pending = pool.submit(_encode_language, tok, texts.texts[codes[k + 1]], words[codes[k + 1]].indices)
+            flat = counting.flatten(encoded)
+            frames.append(fairness.sentence_counts(tok, texts, code, encoded, flat))
+            language_counts = np.bincount(flat[0], minlength=tok.vocab_size)
+            type_counts += language_counts
+            unigram[code] = _unigram_row(language_counts, tok.vocab_size, alpha)
+            token_spans = words[code].laid_out(spanned)
+            cuts[code] = measures.word_cuts(words[code].spans, token_spans)
+            word_tokens[code] = metrics.tokens_per_word(words[code].spans, token_spans)
             bar.update(1)
-    if not any(len(v) for v in ids.values()):
+    if not type_counts.any():
         raise WorkbenchError(f"Tokenizer '{tok.name}' produced no tokens on the corpus '{texts.name}': "
                              "nothing to measure. Check the corpus text and the tokenizer name.")
-    return pl.concat(frames), _Encoded(ids, cuts, word_tokens)
+    return pl.concat(frames), _Encoded(unigram, type_counts, cuts, word_tokens)
 
 
-def _encode_language(tok: zoo.Tokenizer, sentences: Sequence[str], words: dict[int, list[tuple[int, int]]]
-                     ) -> tuple[list[list[int]], dict[int, np.ndarray]]:
-    """The ids of every sentence, and the token spans (an (n, 2) array) of the word-sample sentences ``words``."""
-    spanned = dict(zip(words, tok.encode_batch_with_spans([sentences[i] for i in words]), strict=True))
+def _encode_language(tok: zoo.Tokenizer, sentences: Sequence[str], sample: Sequence[int]
+                     ) -> tuple[list[list[int]], list[np.ndarray]]:
+    """The ids of every sentence, and the token spans (an (n, 2) array) of each word-sample sentence ``sample``."""
+    with_spans = tok.encode_batch_with_spans([sentences[i] for i in sample])
+    spanned = dict(zip(sample, with_spans, strict=True))
     rest = [i for i in range(len(sentences)) if i not in spanned]
     batch = dict(zip(rest, tok.encode_batch([sentences[i] for i in rest]), strict=True))
     encoded = [spanned[i][0] if i in spanned else batch[i] for i in range(len(sentences))]
-    return encoded, {i: np.asarray(spans, dtype=np.int64).reshape(-1, 2) for i, (_, spans) in spanned.items()}
+    return encoded, [np.asarray(spans, dtype=np.int64).reshape(-1, 2) for _, spans in with_spans]
 
 
 def _ids(tok: zoo.Tokenizer, texts: fairness.CorpusTexts) -> dict[str, np.ndarray]:
@@ -176,14 +206,15 @@ def compute_unigram_measures(tokenizers: Sequence[str | zoo.Tokenizer], texts: f
     rows = []
     for tok in zoo.resolve_all(tokenizers):
         ids = np.concatenate(list(_ids(tok, texts).values()))
-        rows.append({"tokenizer": tok.name, "vocab_size": tok.vocab_size, **_unigram_row(ids, tok.vocab_size, alpha)})
+        rows.append({"tokenizer": tok.name, "vocab_size": tok.vocab_size,
+                     **_unigram_row(np.bincount(ids, minlength=tok.vocab_size), tok.vocab_size, alpha)})
     return pl.DataFrame(rows)
 
 
-def _unigram_row(ids: np.ndarray, vocab_size: int, alpha: float) -> dict[str, float | None]:
-    """Rényi entropy/efficiency, Shannon efficiency and utilisation of one id stream (None when undefined)."""
-    counts = np.bincount(ids, minlength=vocab_size)
-    counts = counts[counts > 0]  # occurrences of each type used
+def _unigram_row(type_counts: np.ndarray, vocab_size: int, alpha: float) -> dict[str, float | None]:
+    """Rényi entropy/efficiency, Shannon efficiency and utilisation of one id stream, from the occurrences
+    of each vocabulary id (None when undefined)."""
+    counts = type_counts[type_counts > 0]  # occurrences of each type used
     enough = counts.size >= 2
     return {"renyi_entropy": measures.renyi_entropy(counts, alpha) if counts.size else None,
             "renyi_efficiency": measures.renyi_efficiency(counts, alpha) if enough else None,
@@ -192,15 +223,13 @@ def _unigram_row(ids: np.ndarray, vocab_size: int, alpha: float) -> dict[str, fl
             "utilisation": measures.vocabulary_utilisation(counts, vocab_size)}
 
 
-def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], toks: dict[str, zoo.Tokenizer],
-                    reference: str, alpha: float) -> pl.DataFrame:
+def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], reference: str) -> pl.DataFrame:
     rows = []
     for name, enc in encoded.items():
-        vocab = toks[name].vocab_size
-        for code, ids in enc.ids.items():
+        for code, unigram in enc.unigram.items():
             words = enc.word_tokens[code]
             has_words = any(n > 0 for n in words)
-            rows.append({"language": code, "tokenizer": name, **_unigram_row(ids, vocab, alpha),
+            rows.append({"language": code, "tokenizer": name, **unigram,
                          "fertility": metrics.fertility(words) if has_words else None,
                          "continued": metrics.continued_words(words) if has_words else None,
                          "word_unit": metrics.word_unit(corpora.language_info(code).script)})
@@ -216,12 +245,12 @@ def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], toks: dic
     rows = []
     for name, enc in encoded.items():
         tok = toks[name]
-        ids, length = enc.pooled, lengths[name]
+        length = lengths[name]
         rows.append({"tokenizer": name, "family": tok.spec.family, "vocab_size": tok.vocab_size,
-                     "fingerprint": tok.fingerprint, **_unigram_row(ids, tok.vocab_size, alpha),
+                     "fingerprint": tok.fingerprint, **_unigram_row(enc.type_counts, tok.vocab_size, alpha),
                      "bytes_per_type": length.bytes_per_type, "bytes_per_token": length.bytes_per_occurrence,
                      "chars_per_type": length.chars_per_type, "chars_per_token": length.chars_per_occurrence,
-                     "tokens": int(ids.size)})
+                     "tokens": int(enc.type_counts.sum())})
     means = per_language.group_by("tokenizer").agg(pl.col("fertility", "continued", "premium").mean()
                                                   .name.prefix("mean_"))
     return (pl.DataFrame(rows).join(means, on="tokenizer", maintain_order="left")
@@ -229,8 +258,7 @@ def _summary(per_language: pl.DataFrame, encoded: dict[str, _Encoded], toks: dic
             .join(metrics.inequality(premiums), on="tokenizer", maintain_order="left"))
 
 
-def _lengths(tok: zoo.Tokenizer, enc: _Encoded) -> measures.TokenLengths:
-    counts = np.bincount(enc.pooled, minlength=tok.vocab_size)
+def _lengths(tok: zoo.Tokenizer, counts: np.ndarray) -> measures.TokenLengths:
     types = np.flatnonzero(counts)
     return measures.token_lengths([tok.token_bytes(int(i)) for i in types], counts[types].tolist())
 

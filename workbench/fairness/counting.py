@@ -102,23 +102,30 @@ def _flag_codes(tok: zoo.Tokenizer) -> np.ndarray:
     return np.select([types == "control", types == "byte"], [1, 2], 0).astype(np.int8)
 
 
-def _flag_counts(tok: zoo.Tokenizer, encoded: list[list[int]]) -> np.ndarray:
-    """(unknown, byte-fallback) token counts of each id list: an array of shape (len(encoded), 2).
+def flatten(encoded: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(all ids in one int64 array, the length of each list): one pass from Python ints to numpy.
 
-    All lists go into one array: one pass from Python ints to numpy, the cost here (about a third of
-    SentencePiece's own encoding time on sentences). Only the flagged tokens are then placed back into
-    their list, by offset.
+    That pass is the cost of sentence-mode bookkeeping (about a third of SentencePiece's own encoding
+    time on sentences), so it is made once per language and shared: :func:`sentence_counts` takes it,
+    and so does the comparison report, which reads the same ids for its unigram measures.
+    """
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    return np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64, count=int(lengths.sum())), lengths
+
+
+def _flag_counts(tok: zoo.Tokenizer, flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(unknown, byte-fallback) token counts of each id list (``flat`` and ``lengths`` of :func:`flatten`).
+
+    An array of shape (len(lengths), 2); only the flagged tokens are placed back into their list, by offset.
     """
     table = _flag_codes(tok)
     if not table.any():  # nothing to flag in this vocabulary (unicode-chars, mistral-tekken)
-        return np.zeros((len(encoded), 2), dtype=np.int64)
-    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    flat = np.fromiter(itertools.chain.from_iterable(encoded), dtype=np.int64, count=int(lengths.sum()))
+        return np.zeros((len(lengths), 2), dtype=np.int64)
     codes = table[flat]
     hits = np.flatnonzero(codes)
     owner = np.searchsorted(np.cumsum(lengths), hits, side="right")
-    flags = np.bincount(2 * owner + codes[hits] - 1, minlength=2 * len(encoded))
-    return flags.reshape(len(encoded), 2)
+    flags = np.bincount(2 * owner + codes[hits] - 1, minlength=2 * len(lengths))
+    return flags.reshape(len(lengths), 2)
 
 
 def _count_tokenizer(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataFrame:
@@ -133,7 +140,7 @@ def _count_petrov(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.DataF
     for start in range(0, len(codes), _CHUNK):
         chunk = codes[start:start + _CHUNK]
         encoded = tok.encode_batch([texts.texts[c] for c in chunk])
-        for code, ids, flags in zip(chunk, encoded, _flag_counts(tok, encoded), strict=True):
+        for code, ids, flags in zip(chunk, encoded, _flag_counts(tok, *flatten(encoded)), strict=True):
             text = texts.texts[code]
             rows.append((code, tok.name, len(ids), len(text.encode("utf-8")), len(text), *map(int, flags)))
         bar.update(len(chunk))
@@ -148,17 +155,20 @@ def _count_sentences(tok: zoo.Tokenizer, texts: CorpusTexts, bar: tqdm) -> pl.Da
     return pl.concat(frames)
 
 
-def sentence_counts(tok: zoo.Tokenizer, texts: CorpusTexts, code: str, encoded: list[list[int]]) -> pl.DataFrame:
+def sentence_counts(tok: zoo.Tokenizer, texts: CorpusTexts, code: str, encoded: list[list[int]],
+                    flat: tuple[np.ndarray, np.ndarray] | None = None) -> pl.DataFrame:
     """The :data:`SENTENCE_COLUMNS` rows of language ``code`` from its sentences' ids, already encoded.
 
     The one place a sentence-mode count row is made: :func:`counts` encodes and calls it, and the
-    comparison report (:mod:`workbench.compare.report`) calls it on the ids of its own single encoding pass.
+    comparison report (:mod:`workbench.compare.report`) calls it on the ids of its own single encoding pass,
+    with their :func:`flatten` (``flat``) when it has made it already.
     """
     sentences = texts.texts[code]
-    flags = _flag_counts(tok, encoded)
+    ids, lengths = flat or flatten(encoded)
+    flags = _flag_counts(tok, ids, lengths)
     return pl.DataFrame({
         "language": code, "sentence_id": texts.sentence_ids or np.arange(len(sentences)), "tokenizer": tok.name,
-        "tokens": [len(ids) for ids in encoded], "bytes": [len(s.encode("utf-8")) for s in sentences],
+        "tokens": lengths, "bytes": [len(s.encode("utf-8")) for s in sentences],
         "chars": [len(s) for s in sentences], "words": _word_counts(texts.name, code, tuple(sentences)),
         "unknown": flags[:, 0], "byte_fallback": flags[:, 1]}).select(SENTENCE_COLUMNS)
 
