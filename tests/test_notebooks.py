@@ -135,3 +135,28 @@ def test_sanitizer_rounds_floats_but_still_sees_real_changes():
 def test_notebooks_are_stored_with_outputs_for_nbval(path):
     nb = nbformat.read(path, as_version=4)
     assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "run it in fast mode and save"
+
+
+def test_check_reference_passes_within_the_tolerance_and_names_each_cell_beyond_it(tmp_path, monkeypatch):
+    """notebook.check_reference: floats within atol agree; a far float, a changed string or a missing row fails."""
+    import polars as pl
+
+    from workbench import notebook
+    from workbench.errors import WorkbenchError
+
+    monkeypatch.setenv("WORKBENCH_FAST", "1")
+    monkeypatch.setattr(notebook, "REFERENCE_DIR", tmp_path)
+    frame = pl.DataFrame({"method": ["tome", "evit"], "keep": [0.5, 0.5], "place": ["spread", "spread"],
+                          "cos": [0.996, 0.989]})
+    notebook.check_reference(frame, "ref", ["method", "keep"], record=True)
+    near = frame.with_columns(pl.col("cos") + 0.009)
+    assert notebook.check_reference(near, "ref", ["method", "keep"]).startswith("all 4 cells of 2 rows agree")
+    with pytest.raises(WorkbenchError, match=r"'method': 'evit'.*cos: reference 0.989, now 1.0"):
+        notebook.check_reference(frame.with_columns(pl.when(pl.col("method") == "evit").then(1.0)
+                                                    .otherwise(pl.col("cos")).alias("cos")), "ref", ["method", "keep"])
+    with pytest.raises(WorkbenchError, match="place: reference spread, now layer"):
+        notebook.check_reference(frame.with_columns(pl.lit("layer").alias("place")), "ref", ["method", "keep"])
+    with pytest.raises(WorkbenchError, match="reference 0.989, now None"):
+        notebook.check_reference(frame.head(1), "ref", ["method", "keep"])
+    with pytest.raises(WorkbenchError, match="No reference run 'other'"):
+        notebook.check_reference(frame, "other", ["method"])
