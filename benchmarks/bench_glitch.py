@@ -7,7 +7,11 @@ Measures (side by side, same machine, same run):
    runs on transformers >= 5 for Gemma 3, and the workbench default; target >= 4x) and float32;
    and whether the bfloat16 verdicts agree with float32 ones;
 3. verifying the top shortlist candidates (target: 500 in <= 5 min; fast mode verifies fewer and
-   the report extrapolates, saying so).
+   the report extrapolates, saying so);
+4. where verification stands against the machine (issue 15): the batched scoring with and without the
+   shared prompt prefix (run once per batch, its KV cache repeated), and its achieved rate in GFLOP/s
+   (matrix-multiply FLOPs counted by ``torch.utils.flop_counter``) against a square matrix multiply's
+   rate measured in the same run, in the same dtype.
 
 Usage: ``python benchmarks/bench_glitch.py --out BENCHMARKS-glitch.md`` (``WORKBENCH_FAST=1`` for CI sizes).
 """
@@ -34,6 +38,32 @@ def _timed(fn, *args, **kwargs):
     start = time.perf_counter()
     result = fn(*args, **kwargs)
     return result, time.perf_counter() - start
+
+
+def matmul_peak(dtype: torch.dtype, n: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of the best of ``repeats`` ``n x n`` matrix multiplies in ``dtype`` (this machine's practical peak)."""
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    a @ b  # warm-up
+    return 2 * n**3 / min(_timed(torch.mm, a, b)[1] for _ in range(repeats)) / 1e9
+
+
+def against_the_machine(loaded, tok, ids: list[int], dtype: torch.dtype) -> list[tuple[str, str, str]]:
+    """Rows of item 4: scoring time with and without the shared prefix, and achieved vs peak GFLOP/s."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model, prompts = loaded.in_dtype(dtype), verification.prepare_prompts(tok)
+    score = lambda share: [verification.score_batch(model, p, ids, share_prefix=share) for p in prompts]  # noqa: E731
+    score(True)  # warm-up
+    seconds = {share: min(_timed(score, share)[1] for _ in range(2)) for share in (False, True)}
+    with FlopCounterMode(display=False) as counter:
+        score(True)
+    achieved, peak = counter.get_total_flops() / seconds[True] / 1e9, matmul_peak(dtype)
+    name = str(dtype).removeprefix("torch.")
+    return [(f"{name}: {len(ids)} tokens x 3 prompts, whole prompt per candidate", f"{seconds[False]:.2f} s", ""),
+            (f"{name}: the same, shared prefix run once per batch", f"{seconds[True]:.2f} s",
+             f"gain {seconds[False] / seconds[True]:.2f}x"),
+            (f"{name}: achieved / matmul peak (2048^3, same run)",
+             f"{achieved:.1f} / {peak:.1f} GFLOP/s = {achieved / peak:.0%}", "")]
 
 
 def run() -> list[tuple[str, str, str]]:
@@ -68,6 +98,8 @@ def run() -> list[tuple[str, str, str]]:
     diff = max(abs(a.max_prob - b.max_prob) for a, b in pairs)
     figures.append((f"bfloat16 vs float32 verdicts ({len(probe)} candidates + {len(words)} common words)",
                     f"{agree}/{len(pairs)} agree; largest probability difference {diff:.4f}", ""))
+    for dtype in (torch.bfloat16, torch.float32):
+        figures += against_the_machine(loaded, tok, probe, dtype)
     big, t_big = _timed(verification.verify, loaded, tok, shortlist[:n_big].tolist(), use_cache=False, progress=True)
     per_500 = t_big / n_big * 500
     figures += [(f"verify {n_big} shortlist candidates (bfloat16, batched)",

@@ -218,6 +218,17 @@ def test_batched_equals_generate_loop(tiny_model, tiny_words, tmp_path, monkeypa
             assert a.prompt_probs[name] == pytest.approx(b.prompt_probs[name], rel=1e-4, abs=1e-7)
 
 
+def test_sharing_the_prompt_prefix_gives_the_whole_prompt_scores(tiny_model, tiny_words) -> None:
+    """score_batch runs the prefix before the first placeholder once; the scores are those of whole prompts."""
+    model = tiny_model.in_dtype(torch.float32)
+    ids = [tiny_words.encode(w)[0] for w in ("Zebra", "Lamp", "Piano")]
+    prompts = ver.prepare_prompts(tiny_words)
+    assert all(min(p.positions) > 0 for p in prompts)  # there is a prefix to share
+    for prompt in prompts:
+        shared, whole = ver.score_batch(model, prompt, ids), ver.score_batch(model, prompt, ids, share_prefix=False)
+        assert shared == pytest.approx(whole, rel=1e-4, abs=1e-7)
+
+
 def test_bfloat16_gives_the_float32_verdicts_and_its_own_cache(tiny_model, tiny_words, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
     zeroed = _zeroed_copy(tiny_model, tiny_words.encode("Zebra")[0])

@@ -142,12 +142,24 @@ def check_insertable(loaded, tok: Tokenizer, ids: Iterable[int]) -> list[int]:
 
 
 @torch.inference_mode()
-def score_batch(model: torch.nn.Module, prompt: PreparedPrompt, ids: Sequence[int]) -> list[float]:
-    """Max probability of each candidate over ``NEW_TOKENS`` greedy steps of one prompt, batched."""
-    batch = torch.tensor(prompt.ids).repeat(len(ids), 1)
+def score_batch(model: torch.nn.Module, prompt: PreparedPrompt, ids: Sequence[int], *,
+                share_prefix: bool = True) -> list[float]:
+    """Max probability of each candidate over ``NEW_TOKENS`` greedy steps of one prompt, batched.
+
+    Every candidate's prompt is the same up to the first placeholder, so with ``share_prefix`` that
+    prefix runs once (batch of one) and its KV cache is repeated for the batch; only the rest of the
+    prompt runs per candidate. The same computation either way (``share_prefix=False`` runs the whole
+    prompt per candidate; the test and the benchmark compare the two).
+    """
     cand = torch.tensor(list(ids))
-    batch[:, list(prompt.positions)] = cand[:, None]
-    out = model(input_ids=batch, use_cache=True, logits_to_keep=1)
+    first = min(prompt.positions) if share_prefix else 0
+    batch = torch.tensor(prompt.ids[first:]).repeat(len(ids), 1)
+    batch[:, [p - first for p in prompt.positions]] = cand[:, None]
+    past = None
+    if first:
+        past = model(input_ids=torch.tensor([prompt.ids[:first]]), use_cache=True, logits_to_keep=1).past_key_values
+        past.batch_repeat_interleave(len(ids))
+    out = model(input_ids=batch, past_key_values=past, use_cache=True, logits_to_keep=1)
     best = torch.zeros(len(ids))
     for step in range(NEW_TOKENS):
         probs = out.logits[:, -1].float().softmax(-1)
