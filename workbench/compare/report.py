@@ -225,6 +225,8 @@ def _unigram_row(type_counts: np.ndarray, vocab_size: int, alpha: float) -> dict
 
 def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], reference: str) -> pl.DataFrame:
     rows = []
+    codes = next(iter(encoded.values())).unigram
+    units = {code: metrics.word_unit(corpora.language_info(code).script) for code in codes}
     for name, enc in encoded.items():
         for code, unigram in enc.unigram.items():
             words = enc.word_tokens[code]
@@ -232,7 +234,7 @@ def _language_table(counts: pl.DataFrame, encoded: dict[str, _Encoded], referenc
             rows.append({"language": code, "tokenizer": name, **unigram,
                          "fertility": metrics.fertility(words) if has_words else None,
                          "continued": metrics.continued_words(words) if has_words else None,
-                         "word_unit": metrics.word_unit(corpora.language_info(code).script)})
+                         "word_unit": units[code]})
     premiums = fairness.compute_premium_table(counts, reference)
     return (premiums.join(metrics.rates(counts).drop("unknown_rate"), on=["language", "tokenizer"])
             .join(pl.DataFrame(rows), on=["language", "tokenizer"])
