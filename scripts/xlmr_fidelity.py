@@ -8,8 +8,9 @@ each FLORES-200 language this prints the published count, the fast tokenizer's a
 (each on Petrov et al.'s one string per language), and for the languages where SentencePiece differs:
 
 * ``normaliser`` — words (white-space separated) whose normalised form differs between the two
-  (SentencePiece's charsmap lookup character by character vs ``Precompiled``'s grapheme-cluster lookup),
-  with the token difference they account for and an example;
+  (SentencePiece's longest charsmap match composes vowel signs FLORES writes decomposed, e.g. Kannada
+  U+0CBF U+0CD5 -> U+0CC0; ``Precompiled``, looking up whole grapheme clusters, leaves them), with the
+  token difference they account for and an example;
 * ``precision`` — the rest of the difference: words tokenised alike on their own but not inside the
   whole string, where SentencePiece's float32 Viterbi sums scores over ~10^5 tokens and rounding
   (spacing 0.06 at -10^6) breaks near ties (the fast tokenizer runs word by word in float64).

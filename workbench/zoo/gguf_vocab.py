@@ -133,8 +133,9 @@ def to_unigram_json(fields: dict[str, Any]) -> str:
     Normaliser: the GGUF's precompiled charsmap (``Precompiled``, which looks whole grapheme clusters up
     first); pre-tokenizer: ``WhitespaceSplit`` then ``Metaspace`` (each word gets its ``▁``), so Viterbi
     runs word by word with 64-bit scores. The SentencePiece ``ModelProto`` of :func:`to_sentencepiece`
-    differs on the same pieces in two ways: its normaliser matches the charsmap character by character
-    (Bengali ``ো``, Kannada ``ೀ`` stay composed there, are decomposed here), and its Viterbi adds
+    differs on the same pieces in two ways: its normaliser takes the charsmap's longest match, so it composes
+    vowel signs FLORES writes decomposed (Kannada U+0CBF U+0CD5 -> U+0CC0, Bengali U+09C7 U+09BE -> U+09CB),
+    which ``Precompiled`` leaves as they are (it misses entries shorter than a grapheme), and its Viterbi adds
     32-bit scores along the whole text, so on a long text (a FLORES language in one string) near ties
     (< 1e-3 apart) are broken by rounding. Control and unknown tokens become special added tokens.
     """
