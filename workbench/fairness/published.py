@@ -11,8 +11,8 @@ Languages" (NeurIPS), repository AleksandarPetrov/tokenization-fairness:
   10% of the text became unknown tokens: :data:`PETROV_2023_PREMIUMS` (2 d.p.).
 
 This is the one place these numbers are written: :mod:`~workbench.fairness.comparison` sets our counts
-beside them, and the tests (``tests/test_fairness.py``, ``tests/test_zoo_golden.py``) read them from
-here. Unlike every other module of the package, nothing here computes (it only reads that table).
+beside them, and the tests (``tests/test_fairness.py``, ``tests/test_zoo_golden.py``,
+``tests/test_petrov_golden.py``: all 204 languages) read them from here. Unlike every other module of the package, nothing here computes (it only reads that table).
 
 >>> published_tokens("cl100k_base", "eng_Latn")
 52835
