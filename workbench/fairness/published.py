@@ -12,7 +12,8 @@ Languages" (NeurIPS), repository AleksandarPetrov/tokenization-fairness:
 
 This is the one place these numbers are written: :mod:`~workbench.fairness.comparison` sets our counts
 beside them, and the tests (``tests/test_fairness.py``, ``tests/test_zoo_golden.py``,
-``tests/test_petrov_golden.py``: all 204 languages) read them from here. Unlike every other module of the package, nothing here computes (it only reads that table).
+``tests/test_petrov_golden.py``: all 204 languages) read them from here. Unlike every other module of the
+package, nothing here computes (it only reads that table).
 
 >>> published_tokens("cl100k_base", "eng_Latn")
 52835
