@@ -103,7 +103,7 @@ def test_token_bytes_rejects_ids_outside_the_vocabulary(load):
 
 def test_wordpiece_and_unigram_are_lossy_as_documented(load):
     assert load("bert-base-uncased").decode(load("bert-base-uncased").encode("Hello World")) == "hello world"
-    assert "⁇" in load("xlm-roberta").decode(load("xlm-roberta").encode("🦙"))  # XLM-R has no byte fallback
+    assert load("xlm-roberta").decode(load("xlm-roberta").encode("🦙")).strip() == "<unk>"  # XLM-R: no byte fallback
 
 
 @pytest.mark.parametrize(("name", "text", "normalized"), [

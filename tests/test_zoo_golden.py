@@ -70,3 +70,20 @@ def test_vocabulary_sizes_are_the_published_ones(load, name, vocab_size):
 ])
 def test_known_encodings(load, name, text, ids):
     assert load(name).encode(text) == ids
+
+
+def test_unigram_json_is_only_for_unigram_gguf_vocabularies():
+    with pytest.raises(ValueError, match="needs a 't5'"):
+        gguf_vocab.to_unigram_json(gguf_vocab.read_fields(assets.path("gguf-llama-spm")))
+
+
+@pytest.mark.parametrize(("text", "pieces"), [
+    # FLORES writes Kannada ೀ decomposed (U+0CBF U+0CD5): the fast tokenizer's Precompiled normaliser leaves it so
+    # (as Petrov et al.'s counts show); SentencePiece would compose it to U+0CC0 (scripts/xlmr_fidelity.py)
+    ("\u0c85\u0ca4\u0cbf\u0cd5\u0cb5", ["▁ಅತಿ", "ೕ", "ವ"]),
+    ("\u0c85\u0ca4\u0cc0\u0cb5", ["▁ಅತೀ", "ವ"]),  # the same word composed
+    ("Hello world", ["▁Hello", "▁world"]),
+])
+def test_xlm_roberta_runs_the_fast_tokenizers_normaliser(load, text, pieces):
+    tok = load("xlm-roberta")
+    assert [tok.token_bytes(i).decode().replace(" ", "▁") for i in tok.encode(text)] == pieces

@@ -4,13 +4,16 @@ Petrov, La Malfa, Torr & Bibi (2023), "Language Model Tokenizers Introduce Unfai
 Languages" (NeurIPS), repository AleksandarPetrov/tokenization-fairness:
 
 * ``assets/tokenization_lengths.csv`` — corpus-total token counts per (language, tokenizer) of the
-  FLORES-200 dev+devtest string (identical in every commit): :data:`PETROV_2023_COUNTS`;
+  FLORES-200 dev+devtest string (identical in every commit). Its columns for the tokenizers the zoo
+  holds, all 204 languages, are ``workbench/data/petrov_2023_tokenization_lengths.csv`` (rows keyed by
+  FLORES code; :func:`published_counts`); :data:`PETROV_2023_COUNTS` is its English, Turkish and Shan rows;
 * ``assets/tokenization_lengths_validated.csv`` — premiums vs English, cells blanked where more than
   10% of the text became unknown tokens: :data:`PETROV_2023_PREMIUMS` (2 d.p.).
 
 This is the one place these numbers are written: :mod:`~workbench.fairness.comparison` sets our counts
-beside them, and the tests (``tests/test_fairness.py``, ``tests/test_zoo_golden.py``) read them from
-here. Unlike every other module of the package, nothing here computes.
+beside them, and the tests (``tests/test_fairness.py``, ``tests/test_zoo_golden.py``,
+``tests/test_petrov_golden.py``: all 204 languages) read them from here. Unlike every other module of the
+package, nothing here computes (it only reads that table).
 
 >>> published_tokens("cl100k_base", "eng_Latn")
 52835
@@ -18,17 +21,45 @@ here. Unlike every other module of the package, nothing here computes.
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+from pathlib import Path
+
+#: The published file's extract: FLORES code, then the counts of :data:`PETROV_2023_COLUMNS`.
+PETROV_2023_TABLE = Path(__file__).resolve().parent.parent / "data" / "petrov_2023_tokenization_lengths.csv"
+#: Their columns whose tokenizer the zoo holds -> zoo name. RoBERTa, r50k_base and p50k_edit share GPT-2's
+#: vocabulary; ByT5 counts UTF-8 bytes (its English 259,396 equals the byte count, no EOS in their recipe);
+#: CANINE and UTF-32 count code points.
+PETROV_2023_COLUMNS = {"GPT-2": "gpt2", "p50k_base": "p50k_base", "cl100k_base": "cl100k_base", "LLAMA": "llama2",
+                       "Qwen": "qwen1", "XLM-RoBERTa": "xlm-roberta", "ByT5": "utf8-bytes", "UTF-32": "unicode-chars"}
 #: The FLORES-200 languages whose rows :data:`PETROV_2023_COUNTS` holds, in its column order.
 PETROV_2023_COUNTED_LANGUAGES = ("eng_Latn", "tur_Latn", "shn_Mymr")
-#: Corpus-total counts, ``tokenization_lengths.csv`` (English, Turkish, Shan rows), for the columns whose
-#: tokenizer the zoo holds: their column name -> (zoo name, eng_Latn, tur_Latn, shn_Mymr).
-#: RoBERTa, r50k_base and p50k_edit share GPT-2's vocabulary; ByT5 counts UTF-8 bytes (its English
-#: 259,396 equals the byte count, no EOS in their recipe); CANINE and UTF-32 count code points.
+
+
+def published_counts(tokenizer: str) -> dict[str, int]:
+    """Petrov et al.'s corpus-total count for zoo ``tokenizer`` in each of the 204 FLORES-200 languages.
+
+    Raises ``KeyError`` for a tokenizer whose column is not in :data:`PETROV_2023_COLUMNS`.
+
+    >>> published_counts("xlm-roberta")["ben_Beng"]
+    82135
+    """
+    return _table()[tokenizer]
+
+
+@cache
+def _table() -> dict[str, dict[str, int]]:
+    """:data:`PETROV_2023_TABLE` by zoo name, then FLORES code."""
+    lines = [line for line in PETROV_2023_TABLE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    rows = list(csv.DictReader(lines))
+    return {tok: {row["language"]: int(row[column]) for row in rows} for column, tok in PETROV_2023_COLUMNS.items()}
+
+
+#: Corpus-total counts (English, Turkish, Shan rows of :data:`PETROV_2023_TABLE`) by their column name:
+#: (zoo name, eng_Latn, tur_Latn, shn_Mymr).
 PETROV_2023_COUNTS: dict[str, tuple[str, int, int, int]] = {
-    "GPT-2": ("gpt2", 52567, 127797, 986091), "p50k_base": ("p50k_base", 52567, 127797, 986085),
-    "cl100k_base": ("cl100k_base", 52835, 101176, 795074), "LLAMA": ("llama2", 60621, 126485, 718299),
-    "Qwen": ("qwen1", 53726, 86634, 564421), "XLM-RoBERTa": ("xlm-roberta", 59656, 61972, 263999),
-    "ByT5": ("utf8-bytes", 259396, 289924, 1020993), "UTF-32": ("unicode-chars", 259170, 266383, 368897),
+    column: (tok, *(published_counts(tok)[lang] for lang in PETROV_2023_COUNTED_LANGUAGES))
+    for column, tok in PETROV_2023_COLUMNS.items()
 }
 #: Their columns whose vocabulary equals a zoo tokenizer's (so their counts are the same numbers).
 PETROV_2023_EQUIVALENT = {"RoBERTa": "gpt2", "r50k_base": "gpt2", "p50k_edit": "p50k_base", "CANINE": "unicode-chars"}
@@ -55,10 +86,8 @@ UNKNOWN_THRESHOLD = 0.1
 
 
 def published_tokens(tokenizer: str, language: str) -> int:
-    """The corpus-total count :data:`PETROV_2023_COUNTS` gives for zoo ``tokenizer`` on ``language``.
+    """The corpus-total count Petrov et al. give for zoo ``tokenizer`` on ``language`` (:func:`published_counts`).
 
     Raises ``KeyError`` for a tokenizer or language they did not publish.
     """
-    by_tokenizer = {name: dict(zip(PETROV_2023_COUNTED_LANGUAGES, values, strict=True))
-                    for name, *values in PETROV_2023_COUNTS.values()}
-    return by_tokenizer[tokenizer][language]
+    return published_counts(tokenizer)[language]

@@ -7,7 +7,12 @@ regexes hard-coded in ``src/llama-vocab.cpp``. This module rebuilds:
 
 - ``gpt2``-type (byte-level BPE) vocabularies as a Hugging Face ``tokenizers`` JSON;
 - ``llama`` (SentencePiece BPE with byte fallback) and ``t5`` (SentencePiece unigram, with its
-  precompiled normalisation map) vocabularies as a SentencePiece ``ModelProto``.
+  precompiled normalisation map) vocabularies as a SentencePiece ``ModelProto``;
+- ``t5`` vocabularies also as a ``tokenizers`` Unigram JSON laid out as Hugging Face's fast XLM-R
+  tokenizer (:func:`to_unigram_json`). The zoo's ``xlm-roberta`` uses this one: on the same pieces
+  and scores the SentencePiece library gives different counts in 52 of the 204 FLORES-200 languages
+  of Petrov et al. (2023), who counted with the fast tokenizer (``scripts/xlmr_fidelity.py`` shows
+  where and why), while this JSON gives theirs in all 204 (``tests/test_petrov_golden.py``).
 
 Unlike the backend modules of the zoo it runs nothing: it writes the files that
 :mod:`workbench.zoo.hf_json` and :mod:`workbench.zoo.spm` then run (:mod:`workbench.zoo.registry`
@@ -18,6 +23,7 @@ conversions get all of them (``tests/test_zoo_golden.py``).
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -119,6 +125,41 @@ def to_sentencepiece(fields: dict[str, Any]) -> bytes:
     else:
         norm.name, norm.remove_extra_whitespaces = "identity", False
     return proto.SerializeToString()
+
+
+def to_unigram_json(fields: dict[str, Any]) -> str:
+    """A ``tokenizers`` Unigram JSON for a ``t5``-type GGUF vocabulary, laid out as Hugging Face's fast XLM-R.
+
+    Normaliser: the GGUF's precompiled charsmap (``Precompiled``, which looks whole grapheme clusters up
+    first); pre-tokenizer: ``WhitespaceSplit`` then ``Metaspace`` (each word gets its ``▁``), so Viterbi
+    runs word by word with 64-bit scores. The SentencePiece ``ModelProto`` of :func:`to_sentencepiece`
+    differs on the same pieces in two ways: its normaliser takes the charsmap's longest match, so it composes
+    vowel signs FLORES writes decomposed (Kannada U+0CBF U+0CD5 -> U+0CC0, Bengali U+09C7 U+09BE -> U+09CB),
+    which ``Precompiled`` leaves as they are (it misses entries shorter than a grapheme), and its Viterbi adds
+    32-bit scores along the whole text, so on a long text (a FLORES language in one string) near ties
+    (< 1e-3 apart) are broken by rounding. Control and unknown tokens become special added tokens.
+    """
+    kind = model_type(fields)
+    if kind != "t5":
+        raise ValueError(f"to_unigram_json needs a 't5' (unigram) GGUF vocabulary, not '{kind}'")
+    tokens, types = fields["tokens"], fields["token_type"]
+    added = [{"id": i, "content": t, "single_word": False, "lstrip": t == "<mask>", "rstrip": False,
+              "normalized": False, "special": True} for i, t in enumerate(tokens) if types[i] in (2, 3)]
+    prepend = "always" if fields.get("add_space_prefix", True) else "never"
+    metaspace = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": prepend, "split": True}
+    split = [{"type": "WhitespaceSplit"}] if fields.get("remove_extra_whitespaces", True) else []
+    charsmap = fields.get("precompiled_charsmap")
+    normalizer = None if charsmap is None else {
+        "type": "Precompiled",
+        "precompiled_charsmap": base64.b64encode(bytes(np.asarray(charsmap, dtype=np.uint8))).decode("ascii")}
+    spec = {
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": normalizer,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [*split, metaspace]},
+        "post_processor": None, "decoder": metaspace,
+        "model": {"type": "Unigram", "unk_id": int(fields.get("unknown_token_id", 0)), "byte_fallback": False,
+                  "vocab": [[t, float(score)] for t, score in zip(tokens, fields["scores"], strict=True)]},
+    }
+    return json.dumps(spec, ensure_ascii=False)
 
 
 def read_vectors(inputs: Path, outputs: Path) -> list[tuple[str, list[int]]]:

@@ -1,10 +1,11 @@
-"""Hugging Face ``tokenizers`` behind the adapter: any ``tokenizer.json`` (byte-level BPE, BPE, WordPiece).
+"""Hugging Face ``tokenizers`` behind the adapter: any ``tokenizer.json`` (byte-level BPE, BPE, WordPiece, Unigram).
 
 The most general backend: the file itself holds the normaliser, pre-tokenizer, model, added tokens
 and decoder, so unlike :mod:`~workbench.zoo.ranks` nothing about how it splits text is written
 here; only ``token_bytes`` and ``token_type`` are derived from the file (GPT-2's
 byte alphabet mapped back to bytes, ``<0xAB>`` byte-fallback pieces, WordPiece's ``##``). It also
-runs the byte-level BPE files :mod:`workbench.zoo.gguf_vocab` converts and ``hf:<repo>`` hub tokenizers.
+runs the byte-level BPE and Unigram (XLM-R) files :mod:`workbench.zoo.gguf_vocab` converts and ``hf:<repo>`` hub
+tokenizers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from workbench.zoo.adapter import BYTE_PIECE, CONTROL, MARKUP, UNUSED, AsGiven, 
 
 
 class HFBackend(AsGiven):
-    """Hugging Face ``tokenizers`` (byte-level BPE, SentencePiece-style BPE, WordPiece)."""
+    """Hugging Face ``tokenizers`` (byte-level BPE, SentencePiece-style BPE, WordPiece, Unigram)."""
 
     def __init__(self, tokenizer, *, byte_level: bool | None = None) -> None:
         self.tok = tokenizer
@@ -35,7 +36,9 @@ class HFBackend(AsGiven):
         self.unknown_id = tokenizer.token_to_id(unknown) if unknown else spec["model"].get("unk_id")
         # SentencePiece-style files write spaces as "▁" (and may prepend one): read back as the decoder does
         self.meta_space = not (self.byte_level or self.wordpiece)
-        self.prepends = '"Prepend"' in json.dumps(spec.get("normalizer"))
+        self.prepends = ('"Prepend"' in json.dumps(spec.get("normalizer"))  # a "▁" before the text (or each word)
+                         or '"prepend_scheme": "always"' in json.dumps(spec.get("pre_tokenizer")))
+        self.splits_words = '"WhitespaceSplit"' in json.dumps(spec.get("pre_tokenizer"))  # XLM-R: runs of spaces go
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
         return self.tok.encode(text, add_special_tokens=add_special_tokens).ids
@@ -47,7 +50,8 @@ class HFBackend(AsGiven):
     def decode(self, ids: Sequence[int]) -> str:
         if self.wordpiece:
             return self.tok.decode(list(ids), skip_special_tokens=False)
-        return b"".join(self.token_bytes(i) for i in ids).decode("utf-8", errors="replace")
+        text = b"".join(self.token_bytes(i) for i in ids).decode("utf-8", errors="replace")
+        return text.removeprefix(" ") if self.prepends else text  # the prepended "▁" is not text (as HF decodes)
 
     def token_bytes(self, token_id: int) -> bytes:
         token = self._id_to_token.get(token_id, "")
@@ -77,11 +81,12 @@ class HFBackend(AsGiven):
 
     def normalized(self, text: str) -> str:
         """The file's normalizer (``normalize_str``; BERT uncased: lower-case, strip accents, space CJK
-        characters), or the text where it has none; in SentencePiece-style files a prepended ``▁`` is
-        dropped and each other ``▁`` read back as the space it stands for."""
-        if self.tok.normalizer is None:
-            return text
-        out = self.tok.normalizer.normalize_str(text)
+        characters), or the text where it has none; white space collapsed where the pre-tokenizer splits on it
+        (XLM-R's ``WhitespaceSplit``); in SentencePiece-style files a prepended ``▁`` is dropped and each other
+        ``▁`` read back as the space it stands for."""
+        out = text if self.tok.normalizer is None else self.tok.normalizer.normalize_str(text)
+        if self.splits_words:  # the pre-tokenizer drops white space: one space between words, none around
+            out = " ".join(out.split())
         if not self.meta_space:
             return out
         return spaces_from_meta(out, self.prepends)

@@ -33,8 +33,9 @@ from workbench.zoo.adapter import Backend, Tokenizer
 from workbench.zoo.baselines import BaselineBackend
 from workbench.zoo.hybrid import TurkishHybridBackend
 
-#: Bump whenever a tokenizer's output changes: it keys every derived cache (3: converted files carry a sidecar).
-CONVERTER_VERSION = "3"
+#: Bump whenever a tokenizer's output changes: it keys every derived cache (3: converted files carry a sidecar;
+#: 5: xlm-roberta is a Unigram tokenizer.json, no longer a SentencePiece model).
+CONVERTER_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,10 @@ def _gguf_to_bpe_json(asset: Path) -> str:
     return gguf_vocab.to_bpe_json(gguf_vocab.read_fields(asset))
 
 
+def _gguf_to_unigram_json(asset: Path) -> str:
+    return gguf_vocab.to_unigram_json(gguf_vocab.read_fields(asset))
+
+
 def _gguf_to_sentencepiece(asset: Path) -> bytes:
     return gguf_vocab.to_sentencepiece(gguf_vocab.read_fields(asset))
 
@@ -130,6 +135,10 @@ def _tokenizer_json(spec: TokenizerSpec) -> Backend:
 
 def _gguf_bpe(spec: TokenizerSpec) -> Backend:
     return hf_json.from_file(loaded_file(spec), byte_level=True)
+
+
+def _tokenizer_json_converted(spec: TokenizerSpec) -> Backend:
+    return hf_json.from_file(loaded_file(spec))
 
 
 def _gguf_sentencepiece(spec: TokenizerSpec) -> Backend:
@@ -158,6 +167,7 @@ def _hub(repo: str) -> Backend:
 
 _GGUF_BPE = {"convert": _gguf_to_bpe_json, "suffix": ".json"}
 _GGUF_SPM = {"convert": _gguf_to_sentencepiece, "suffix": ".model"}
+_GGUF_UNIGRAM = {"convert": _gguf_to_unigram_json, "suffix": ".json"}
 _SPECS = [
     TokenizerSpec("utf8-bytes", "baseline", "one token per UTF-8 byte", (), lambda s: BaselineBackend("bytes"), "n/a"),
     TokenizerSpec("unicode-chars", "baseline", "one token per Unicode code point", (),
@@ -183,7 +193,7 @@ _SPECS = [
                   _gguf_bpe, **_GGUF_BPE),
     TokenizerSpec("gemma3", "Google", "Gemma 3 SentencePiece-style BPE (262,144)", ("hfjson-gemma3",), _tokenizer_json),
     TokenizerSpec("xlm-roberta", "Meta", "XLM-RoBERTa SentencePiece unigram (250,002)", ("gguf-nomic-bert-moe",),
-                  _gguf_sentencepiece, **_GGUF_SPM),
+                  _tokenizer_json_converted, **_GGUF_UNIGRAM),
     TokenizerSpec("bert-base-uncased", "Google", "BERT base uncased WordPiece (30,522)", ("hfjson-bert-base-uncased",),
                   _tokenizer_json),
     TokenizerSpec("deepseek-v3", "DeepSeek", "DeepSeek-V3 byte-level BPE (128,815)", ("hfjson-deepseek-v3",),

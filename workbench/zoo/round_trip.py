@@ -4,7 +4,7 @@ Where :mod:`~workbench.zoo.adapter` says what a tokenizer does to one text, this
 texts whether anything was lost, and names the cause (:data:`Reason`) from the adapter's own answers:
 
 * ``unknown`` — some of the text became the unknown token (:attr:`Tokenizer.unknown_id`), which
-  decodes to ``⁇`` or ``[UNK]`` (XLM-R on Tibetan, BERT on most scripts it never saw);
+  decodes to ``<unk>``, ``⁇`` or ``[UNK]`` (XLM-R on Tibetan, BERT on most scripts it never saw);
 * ``normalisation`` — the decoded text is exactly :meth:`Tokenizer.normalized` of the text, and that
   differs from it: the tokenizer's normaliser (XLM-R's NFKC and white-space collapsing, BERT's
   lower-casing and accent stripping) accounts for the whole difference;

@@ -2,8 +2,9 @@
 
 Like :mod:`~workbench.zoo.hf_json` the model file carries its own normaliser; unlike it, the
 SentencePiece library says itself which ids are byte, control, unknown or unused pieces, so
-``token_type`` asks the processor. Runs Mistral v1's shipped model and the Llama 2, Phi-3 and XLM-R
-models that :mod:`workbench.zoo.gguf_vocab` rebuilds from llama.cpp GGUF files.
+``token_type`` asks the processor. Runs Mistral v1's shipped model and the Llama 2 and Phi-3
+models that :mod:`workbench.zoo.gguf_vocab` rebuilds from llama.cpp GGUF files (XLM-R runs as a Unigram
+``tokenizer.json`` instead: see there why).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from workbench.zoo.adapter import UNUSED, AsGiven, TokenType, char_offsets, spac
 
 
 class SentencePieceBackend(AsGiven):
-    """SentencePiece (Llama 2, Mistral v1, Phi-3 with byte fallback; XLM-R unigram)."""
+    """SentencePiece (Llama 2, Mistral v1, Phi-3 with byte fallback; any unigram model)."""
 
     def __init__(self, processor) -> None:
         from sentencepiece import sentencepiece_model_pb2
