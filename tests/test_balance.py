@@ -30,6 +30,9 @@ def test_a_user_corpus_is_split_by_position_and_nothing_is_in_both(split):
     assert split.test["tur"] == CORPUS["tur"][30:] and split.train["tur"] == CORPUS["tur"][:30]
     assert not set(split.train["eng"]) & set(split.test["eng"])
     assert split.name == "user" and split.reference == "eng"
+    assert split.overlap() == {}
+    repeated = balance.held_out_split({"eng": ["a b", "c d", "a b"]}, reference="eng", test_share=0.34)
+    assert repeated.overlap() == {"eng": 1}
 
 
 def test_flores_trains_on_dev_and_measures_on_devtest():

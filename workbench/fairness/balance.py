@@ -48,6 +48,12 @@ class HeldOut:
     train: dict[str, list[str]]
     test: dict[str, list[str]]
 
+    def overlap(self) -> dict[str, int]:
+        """Per language with any: how many distinct sentences are on both sides (a corpus repeating a sentence
+        across its lines or splits; FLORES-200 repeats a few translations between ``dev`` and ``devtest``)."""
+        shared = {code: len(set(self.train[code]) & set(self.test[code])) for code in self.train}
+        return {code: n for code, n in shared.items() if n}
+
 
 @dataclass(frozen=True)
 class Trained:
