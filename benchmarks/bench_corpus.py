@@ -46,7 +46,7 @@ def run_child(path: Path, tokenizer: str) -> None:
     from workbench import fairness
 
     start = time.perf_counter()
-    row = fairness.monolingual_counts([tokenizer], str(path), words=False).row(0, named=True)
+    row = fairness.monolingual_counts([tokenizer], str(path), words=False, cache=False).row(0, named=True)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
     print(json.dumps({"row": row, "seconds": seconds, "peak_rss": peak}))
@@ -62,7 +62,8 @@ def report(results: dict[int, dict], tokenizer: str) -> str:
     small, big = results[min(results)], results[max(results)]
     ratio = big["peak_rss"] / small["peak_rss"]
     lines = [f"## Streaming a monolingual corpus ({tokenizer}, `benchmarks/bench_corpus.py`)", "",
-             "Each size in a fresh process: `fairness.monolingual_counts([tokenizer], file, words=False)`, the file "
+             "Each size in a fresh process: `fairness.monolingual_counts([tokenizer], file, words=False, "
+             "cache=False)`, the file "
              "made from FLORES-200 sentences of five scripts repeated to size, then deleted.", "",
              "| file | lines | tokens | wall time (s) | throughput (MB/s) | peak RSS (MiB) |",
              "|---|---|---|---|---|---|"]

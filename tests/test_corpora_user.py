@@ -210,6 +210,31 @@ def test_monolingual_counts_equal_the_parallel_counts_of_the_same_lines(sentence
     assert full["bytes_per_token"][0] == pytest.approx(totals["bytes"][0] / totals["tokens"][0])
 
 
+def test_monolingual_counts_are_cached_by_the_tokenizers_and_the_files_contents(sentences, tmp_path, monkeypatch):
+    from workbench.fairness import monolingual
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    path = tmp_path / "tr.txt"
+    path.write_text("\n".join(sentences["tur"][:20]) + "\n", encoding="utf-8")
+    first = fairness.monolingual_counts(["gpt2"], str(path))
+    counted = []
+    real = monolingual._count
+    monkeypatch.setattr(monolingual, "_count",
+                        lambda toks, *a: counted.append([t.name for t in toks]) or real(toks, *a))
+    assert fairness.monolingual_counts(["gpt2", "gemma3"], str(path)).head(1).equals(first)
+    assert counted == [["gemma3"]]  # gpt2 came from the cache
+    from workbench.zoo.training import train_tokenizer
+
+    mine, same = (train_tokenizer(sentences["tur"], "bpe", 400, name=n) for n in ("mine", "same-under-another-name"))
+    assert fairness.monolingual_counts([mine], str(path))["tokenizer"].to_list() == ["mine"]
+    renamed = fairness.monolingual_counts([same], str(path))
+    assert renamed["tokenizer"].to_list() == ["same-under-another-name"] and counted[-1] == ["mine"]  # one entry
+    path.write_text("\n".join(sentences["tur"][:10]) + "\n", encoding="utf-8")  # the file changed: counted again
+    assert fairness.monolingual_counts(["gpt2"], str(path))["lines"].item() == 10 and counted[-1] == ["gpt2"]
+    fairness.monolingual_counts(["gpt2"], str(path), cache=False)
+    assert counted[-1] == ["gpt2"] and len(counted) == 4  # gemma3, mine, gpt2 on the new file, gpt2 uncached
+
+
 def test_turkish_metrics_on_the_users_text_and_treebank(sentences, tmp_path):
     text = tmp_path / "tr.txt"
     text.write_text("\n".join(sentences["tur"]), encoding="utf-8")

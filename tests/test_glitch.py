@@ -301,3 +301,34 @@ def test_scan_and_explorer_on_the_tiny_model(tiny_model, tiny_words, tmp_path, m
     assert "continuation" in explorer.render_candidate_view(ex.result)
     with pytest.raises(ind.MissingReferenceError, match="empty"):
         scan(zeroed, tiny_words, reference=[], progress=False)
+
+
+# ------------------------------------------------------------- a local model directory with its own tokenizer
+
+
+def _save_model_dir(loaded: LoadedModel, tok: Tokenizer, folder) -> None:
+    """``folder`` as a user has it: the model's ``save_pretrained`` files and its tokenizer.json beside them."""
+    loaded.model.save_pretrained(folder)
+    tok._backend.tok.save(str(folder / "tokenizer.json"))
+
+
+def test_a_local_model_directory_is_scanned_with_its_own_tokenizer_and_keyed_by_its_contents(
+        tiny_model, tiny_words, tmp_path, monkeypatch) -> None:
+    from workbench.glitch.scan import scan
+    from workbench.models import load_model
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    zebra = tiny_words.encode("Zebra")[0]
+    folder = tmp_path / "my_model"
+    _save_model_dir(tiny_model, tiny_words, folder)
+    trained = load_model(str(folder))  # a plain path, no hf: prefix
+    assert trained.load_tokenizer().fingerprint == _wrap(tiny_words._backend.tok, "x").fingerprint
+    first = scan(trained, reference=[0], verify_top=0, progress=False)
+    assert first.table.height == tiny_words.vocab_size
+    assert not ver.verify(trained, trained.load_tokenizer(), [zebra], progress=False)[0].verified
+
+    _save_model_dir(_zeroed_copy(tiny_model, zebra), tiny_words, folder)  # another model, same place, same names
+    zeroed = load_model(str(folder))
+    assert zeroed is not trained and zeroed.fingerprint != trained.fingerprint
+    assert ver.verify(zeroed, zeroed.load_tokenizer(), [zebra], progress=False)[0].verified  # not the cached verdict
+    assert len(list((tmp_path / "home" / "results" / "glitch").glob("verify-*.json"))) == 2

@@ -78,3 +78,34 @@ def test_qwen_untied_with_padded_rows() -> None:
 def test_registry_names_the_assets() -> None:
     for spec in MODELS.values():
         assert assets.get(spec.asset).optional == spec.optional
+
+
+def test_a_local_directory_is_a_model_by_its_path_and_its_contents(tmp_path) -> None:
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from workbench.models import directory_digest
+
+    config = GPT2Config(vocab_size=97, n_positions=32, n_embd=16, n_layer=1, n_head=2)
+    for seed, folder in ((0, tmp_path / "a"), (1, tmp_path / "b")):
+        torch.manual_seed(seed)
+        GPT2LMHeadModel(config).save_pretrained(folder)
+    a, b = load_model(tmp_path / "a"), load_model(str(tmp_path / "b"))
+    assert a.kind == "causal-lm" and a.source == "local directory" and a.tokenizer is None
+    assert a.fingerprint == directory_digest(tmp_path / "a") != b.fingerprint  # same names and sizes, other weights
+    assert load_model(f"hf:{tmp_path / 'a'}") is a  # the hf: spelling is the same model
+    with pytest.raises(Exception, match="has no tokenizer: pass one"):
+        a.load_tokenizer()
+    (tmp_path / "copy").mkdir()
+    for path in (tmp_path / "a").iterdir():
+        (tmp_path / "copy" / path.name).write_bytes(path.read_bytes())
+    assert directory_digest(tmp_path / "copy") == a.fingerprint
+
+
+def test_a_folder_that_is_no_model_says_what_to_give(tmp_path) -> None:
+    from workbench.errors import WorkbenchError
+
+    (tmp_path / "notes.txt").write_text("not a model", encoding="utf-8")
+    with pytest.raises(WorkbenchError, match="save_pretrained"):
+        load_model(tmp_path)
+    with pytest.raises(UnknownNameError, match="local model directory"):
+        load_model("./no/such/model_dir")

@@ -17,6 +17,7 @@ Modules, each importing only those above it:
 * :mod:`~workbench.fairness.comparison` — our counts and premiums beside the published ones;
 * :mod:`~workbench.fairness.monolingual` — compression and fertility over one language's text of any size, streamed;
 * :mod:`~workbench.fairness.vocabulary` — fertility and vocabulary allocation on sampled sentences;
+* :mod:`~workbench.fairness.balance` — tokenizers trained on English or a balanced mix, measured on held-out text;
 * :mod:`~workbench.fairness.exports` — CSV, Parquet and LaTeX files;
 * :mod:`~workbench.fairness.explorer` — ``render_*`` figures and HTML, the report, the sentence and cost explorers;
 * :mod:`~workbench.fairness.cli` — ``workbench fairness counts|report|monolingual``.
@@ -42,9 +43,11 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "comparison": ["petrov_comparison", "petrov_count_comparison"],
     "monolingual": ["MONOLINGUAL_COLUMNS", "monolingual_counts"],
     "vocabulary": ["compute_allocation", "compute_fertility"],
+    "balance": ["MIXES", "HeldOut", "Trained", "compute_mix_view", "grid_frame", "held_out_split", "mix_effect",
+                "mix_texts", "summary", "train_grid"],
     "exports": ["export", "premium_latex"],
     "explorer": ["GroupBy", "SentenceTokens", "SentenceView", "compute_sentence_view", "cost_explorer",
-                 "render_cost", "render_premium_heatmap", "render_report", "render_sentence_premiums",
-                 "render_sentence_view", "sentence_explorer"],
+                 "render_cost", "render_premium_heatmap", "render_premium_spread", "render_report",
+                 "render_sentence_premiums", "render_sentence_view", "sentence_explorer", "training_explorer"],
     "cli": ["register_cli"],
 })

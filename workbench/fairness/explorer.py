@@ -2,7 +2,8 @@
 
 The render and widget layers of the contract in :mod:`workbench.explorers`: the ``render_*`` functions
 turn tables computed by the other fairness modules into a matplotlib ``Figure`` or an HTML string;
-:func:`sentence_explorer` and :func:`cost_explorer` return :class:`~workbench.explorers.Explorer` s.
+:func:`sentence_explorer`, :func:`cost_explorer` and :func:`training_explorer` return
+:class:`~workbench.explorers.Explorer` s.
 The one ``compute_*`` here, :func:`compute_sentence_view`, lives here because it is built on the
 coloured-token view (:mod:`workbench.token_view`), which no analysis module imports.
 """
@@ -25,6 +26,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from workbench import corpora, explorers, token_view, zoo
+from workbench.fairness.balance import Trained, compute_mix_view
 from workbench.fairness.metrics import inequality, premium_matrix
 from workbench.fairness.premiums import compute_cost, compute_premium_table
 
@@ -187,3 +189,46 @@ def cost_explorer(counts_: pl.DataFrame, reference: str = "eng_Latn") -> explore
         return compute_cost(counts_, price_per_million, reference).filter(pl.col("tokenizer") == tokenizer)
 
     return explorers.explorer(controls, compute, lambda cost: render_cost(cost, cost["tokenizer"][0]))
+
+
+def render_premium_spread(cells: pl.DataFrame, title: str = "") -> Figure:
+    """Each tokenizer's premiums across languages as dots on a log axis, its median as a bar, parity (1) as a line.
+
+    ``cells`` is ``language, tokenizer, premium`` (e.g. :func:`~workbench.fairness.balance.compute_mix_view`);
+    one row per tokenizer, so it stays readable with 204 languages.
+    """
+    names = list(dict.fromkeys(cells["tokenizer"]))
+    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.45 * len(names)))
+    for row, name in enumerate(names):
+        values = cells.filter(pl.col("tokenizer") == name)["premium"].to_numpy()
+        jitter = np.random.default_rng(row).uniform(-0.15, 0.15, len(values))
+        ax.scatter(values, row + jitter, s=8, alpha=0.5)
+        ax.plot([np.median(values)] * 2, [row - 0.3, row + 0.3], color="black", lw=2)
+    ax.axvline(1.0, color="grey", ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel("premium vs the reference language (log scale; bar = median over languages)")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def training_explorer(premiums: pl.DataFrame, grid: Sequence[Trained]) -> explorers.Explorer:
+    """Pick a vocabulary size and a training mix; see the premiums of the tokenizers trained so, beside the others.
+
+    ``premiums`` holds every tokenizer's ``language, tokenizer, premium`` (the grid's and the references');
+    ``grid`` is :func:`~workbench.fairness.balance.train_grid`'s. Controls: ``vocab_size`` and ``mix``;
+    ``.result`` is :func:`~workbench.fairness.balance.compute_mix_view`'s frame.
+    """
+    sizes = sorted({t.vocab_size for t in grid})
+    mixes = list(dict.fromkeys(t.mix for t in grid))
+    controls = {"vocab_size": widgets.Dropdown(options=sizes, value=sizes[0], description="vocab size"),
+                "mix": widgets.ToggleButtons(options=mixes, value=mixes[0], description="trained on")}
+
+    def render(cells: pl.DataFrame) -> Figure:
+        medians = cells.group_by("tokenizer", maintain_order=True).agg(pl.col("premium").median())
+        return render_premium_spread(cells, "median premium: " + ", ".join(
+            f"{n} {m:.2f}" for n, m in medians.iter_rows()))
+
+    return explorers.explorer(controls, partial(compute_mix_view, premiums, grid), render)

@@ -6,22 +6,29 @@ at a time and keeps only running totals, so memory stays bounded however big the
 (``benchmarks/bench_corpus.py`` measures it). Each non-empty line is encoded on its own, without special
 tokens. Words are :func:`~workbench.fairness.metrics.word_spans` in the script detected in the first lines;
 fertility and continued words follow :func:`~workbench.fairness.metrics.fertility` (Rust et al. 2021),
-summed over words instead of listed. Not cached: a stream is read once.
+summed over words instead of listed. Each tokenizer's row is cached under ``cache_dir("results", "fairness")``,
+keyed by the tokenizer's content fingerprint, the files' sha256 (:meth:`~workbench.corpora.MonolingualCorpus.digest`,
+read in blocks), the language label, ``words`` and :data:`CODE_VERSION` (through :mod:`workbench.cache`: atomic,
+verified), so a second run over the same file reads it once to hash it and encodes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from workbench import cache as verified_cache
 from workbench import corpora, zoo
+from workbench.config import cache_dir
 from workbench.fairness import metrics
 
 MONOLINGUAL_COLUMNS = ("language", "tokenizer", "lines", "tokens", "bytes", "chars", "words", "bytes_per_token",
                        "chars_per_token", "fertility", "continued")
+CODE_VERSION = "1"
 
 
 @dataclass
@@ -44,15 +51,38 @@ class _Totals:
         self.continued += int((counts >= 2).sum())
 
 
-def monolingual_counts(tokenizers: Sequence[str], corpus: corpora.MonolingualCorpus | str, *,
-                       words: bool = True, batch: int = 1024) -> pl.DataFrame:
+def monolingual_counts(tokenizers: Sequence[str | zoo.Tokenizer | object], corpus: corpora.MonolingualCorpus | str,
+                       *, words: bool = True, batch: int = 1024, cache: bool = True) -> pl.DataFrame:
     """One :data:`MONOLINGUAL_COLUMNS` row per tokenizer over a streamed monolingual corpus (or its path).
 
-    ``words=False`` skips the word measures (``words``, ``fertility`` and ``continued`` are then null) and
-    encodes each batch in one ``encode_batch`` call, the fast path for compression alone.
+    ``tokenizers`` are names, paths or tokenizer objects (:func:`workbench.zoo.resolve`). ``words=False`` skips
+    the word measures (``words``, ``fertility`` and ``continued`` are then null) and encodes each batch in one
+    ``encode_batch`` call, the fast path for compression alone. ``cache=False`` recounts and writes nothing
+    (benchmarks).
     """
     corpus = corpora.monolingual_corpus(corpus) if not isinstance(corpus, corpora.MonolingualCorpus) else corpus
-    toks = [zoo.load_tokenizer(name) for name in tokenizers]
+    toks = zoo.resolve_all(tokenizers)
+    digest = corpus.digest() if cache else ""
+    paths = {tok.name: _cache_path(tok, corpus, digest, words) for tok in toks} if cache else {}
+    rows = {tok.name: verified_cache.read(paths[tok.name], pl.read_parquet) if cache else None for tok in toks}
+    todo = [tok for tok in toks if rows[tok.name] is None]
+    if todo:
+        for tok, row in zip(todo, _count(todo, corpus, words, batch).iter_slices(1), strict=True):
+            rows[tok.name] = row
+            if cache:
+                verified_cache.write(paths[tok.name], row.write_parquet)
+    # a cached row keeps the name it was counted under: the same tokenizer may come under another name
+    return pl.concat([rows[tok.name].with_columns(tokenizer=pl.lit(tok.name)) for tok in toks])
+
+
+def _cache_path(tok: zoo.Tokenizer, corpus: corpora.MonolingualCorpus, digest: str, words: bool) -> Path:
+    """One file per (tokenizer content, file content, settings), whatever the tokenizer's name."""
+    key = verified_cache.key(tok.fingerprint, digest, corpus.language, words, CODE_VERSION)
+    return cache_dir("results", "fairness") / f"monolingual-{corpus.label}-{key}.parquet"
+
+
+def _count(toks: Sequence[zoo.Tokenizer], corpus: corpora.MonolingualCorpus, words: bool, batch: int) -> pl.DataFrame:
+    """The :data:`MONOLINGUAL_COLUMNS` rows of ``toks``, one pass over the stream for all of them."""
     script = corpus.script()
     totals = [_Totals() for _ in toks]
     for lines in corpus.batches(batch):

@@ -19,7 +19,9 @@ def register_cli(subparsers) -> None:
     glitch = subparsers.add_parser("glitch", help="under-trained (glitch) tokens: Land & Bartolo 2024")
     sub = glitch.add_subparsers(dest="glitch_command", required=True)
     scan = sub.add_parser("scan", help="categories, indicators and verification for every token id of a model")
-    scan.add_argument("--model", required=True, help="gemma3-270m, minilm-l6, qwen2.5-0.5b or hf:<repo>")
+    scan.add_argument("--model", required=True, help="gemma3-270m, minilm-l6, qwen2.5-0.5b, hf:<repo>, or the path "
+                      "of a local model directory (a save_pretrained folder, scanned with its own tokenizer)")
+    scan.add_argument("--tokenizer", help="the model's tokenizer, for a model folder that holds none (a name or path)")
     scan.add_argument("--out", required=True, help="CSV file to write (one row per token id)")
     scan.add_argument("--verify-top", type=count_arg(0), default=0, help="verify the N most suspicious candidates")
     scan.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -33,9 +35,11 @@ def register_cli(subparsers) -> None:
 def _scan(args: argparse.Namespace) -> int:
     from workbench.glitch.scan import scan
     from workbench.models import load_model
+    from workbench.zoo import load_tokenizer
 
     out = check_out(args.out)  # before the scan: a folder that cannot be written fails now
-    result = scan(load_model(args.model), verify_top=args.verify_top)
+    tok = load_tokenizer(args.tokenizer) if args.tokenizer else None
+    result = scan(load_model(args.model), tok, verify_top=args.verify_top)
     write_atomic(out, result.table.write_csv)
     table = result.table
     summary = {"model": args.model, "rows": table.height, "main_indicator": result.main_indicator,

@@ -5,7 +5,7 @@
 torch.Size([262144, 640])
 
 - :mod:`~workbench.models.registry`: :class:`ModelSpec`, :class:`LoadedModel`, :func:`list_models`,
-  :func:`load_model` (registry names and ``hf:<repo>`` hub models);
+  :func:`load_model` (registry names, ``hf:<repo>`` hub models and local model directories);
 - :mod:`~workbench.models.gguf_weights`: GGUF language models dequantized to fp32 and cached, and the
   shape and vocabulary stored in a GGUF;
 - :mod:`~workbench.models.dinov2`: DINOv2 ViT-S/14 and its saliency decoder rebuilt from ONNX
@@ -20,11 +20,12 @@ from workbench.models.registry import (
     ModelKind,
     ModelName,
     ModelSpec,
+    directory_digest,
     gguf_embedding_shape,
     gguf_vocabulary,
     list_models,
     load_model,
 )
 
-__all__ = ["MODELS", "LoadedModel", "ModelKind", "ModelName", "ModelSpec", "gguf_embedding_shape", "gguf_vocabulary",
-           "list_models", "load_model"]
+__all__ = ["MODELS", "LoadedModel", "ModelKind", "ModelName", "ModelSpec", "directory_digest", "gguf_embedding_shape",
+           "gguf_vocabulary", "list_models", "load_model"]

@@ -16,11 +16,15 @@ Registered models (every file comes from a verified registry asset, see ``workbe
 - ``qwen2.5-0.5b`` (opt-in, 497 MB): Qwen2.5-Coder-0.5B-Instruct GGUF, untied, 151,936 rows of
   which those past the tokenizer's 151,665 ids are padding that was never trained.
 - ``dinov2-s``: DINOv2 ViT-S/14 rebuilt from ONNX by :mod:`workbench.models.dinov2` (vision, no vocabulary).
-- ``hf:<repo>``: any Hugging Face model when a hub is reachable (or a local model directory).
+- ``hf:<repo>``: any Hugging Face model when a hub is reachable.
+- a local model directory (``./my_model/``, also as ``hf:./my_model/``): a ``save_pretrained`` folder, with its own
+  tokenizer when the folder holds one; identified by a sha256 of its files' contents, so two different models in
+  the same place (or a model retrained in place) never share a cached result.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -73,7 +77,8 @@ class LoadedModel:
     source: str
     licence: str
     fingerprint: str
-    """A stable hash of the weights' origin (asset sha256 or hub revision); keys result caches."""
+    """A stable hash of the weights' origin (asset sha256, hub revision, or a local directory's content digest);
+    keys result caches."""
     _casts: dict = field(default_factory=dict, repr=False, compare=False)
 
     def in_dtype(self, dtype: torch.dtype | None) -> torch.nn.Module:
@@ -106,11 +111,12 @@ class LoadedModel:
         return out is None or out.data_ptr() == self.input_embeddings().data_ptr()
 
     def load_tokenizer(self):
-        """The zoo tokenizer of this model (:func:`workbench.zoo.load_tokenizer`)."""
+        """The tokenizer of this model (:func:`workbench.zoo.load_tokenizer`): its zoo name, hub repo or own folder."""
         from workbench.zoo import load_tokenizer
 
         if self.tokenizer is None:
-            raise WorkbenchError(f"{self.name} has no tokenizer.")
+            raise WorkbenchError(f"{self.name} has no tokenizer: pass one, e.g. glitch.scan(model, tok=...) "
+                                 "with a tokenizer file or folder (or workbench.zoo.load_tokenizer(...)).")
         return load_tokenizer(self.tokenizer)
 
 
@@ -119,17 +125,27 @@ def list_models(*, include_optional: bool = True) -> list[str]:
     return [n for n, s in MODELS.items() if include_optional or not s.optional]
 
 
-@cache
-def load_model(name: str) -> LoadedModel:
+def load_model(name: str | Path) -> LoadedModel:
     """The model ``name`` (memoized), on the CPU in eval mode.
 
-    ``name`` is a registry name (:data:`MODELS`) or ``hf:<repo>`` (a hub repository, or a local
-    model directory). Unknown names list the known ones.
+    ``name`` is a registry name (:data:`MODELS`), ``hf:<repo>`` (a hub repository), or the path of a local
+    model directory (also as ``hf:<path>``). A directory is memoized by its content digest
+    (:func:`directory_digest`): changed files are loaded afresh. Unknown names list the known ones.
     """
-    if name.startswith("hf:"):
-        return _load_hub(name[3:])
-    if name not in MODELS:
-        raise unknown_name("model", name, list(MODELS) + ["hf:<repo>"])
+    text = str(name)
+    folder = Path(text[3:] if text.startswith("hf:") else text).expanduser()
+    if text not in MODELS and folder.is_dir():
+        return _load_local(folder.resolve(), directory_digest(folder))
+    if text.startswith("hf:"):
+        return _load_hub(text[3:])
+    if text not in MODELS:
+        error = unknown_name("model", text, list(MODELS) + ["hf:<repo>"])
+        raise type(error)(f"{error.args[0]}. Or give the path of a local model directory (a save_pretrained folder).")
+    return _load_registered(text)
+
+
+@cache
+def _load_registered(name: str) -> LoadedModel:
     spec = MODELS[name]
     if spec.kind == "vision":
         return _load_dinov2(spec)
@@ -180,33 +196,60 @@ def _load_dinov2(spec: ModelSpec) -> LoadedModel:
                        asset.licence, asset.sha256)
 
 
+@cache
 def _load_hub(repo: str) -> LoadedModel:
-    """``hf:<repo>``: a causal LM (or, failing that, a base model) from the hub or a local directory."""
-    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM
-
-    local = Path(repo).is_dir()
+    """``hf:<repo>``: a causal LM (or, failing that, a base model) from the hub, with the repo's tokenizer."""
     try:
-        config = AutoConfig.from_pretrained(repo, cache_dir=cache_dir("hub"))
+        model, causal, config = _from_pretrained(repo)
     except (OSError, ValueError) as exc:
         raise OfflineError(
             f"Could not load 'hf:{repo}' ({type(exc).__name__}: {exc}). Hub models need a machine that reaches "
-            f"the Hugging Face hub (Colab, Binder) or a filled hub cache; offline, use one of: {', '.join(MODELS)}."
+            f"the Hugging Face hub (Colab, Binder) or a filled hub cache; offline, use one of: {', '.join(MODELS)}, "
+            "or the path of a local model directory."
         ) from exc
+    revision = str(getattr(config, "_commit_hash", None) or repo)
+    return LoadedModel(f"hf:{repo}", model, f"hf:{repo}", "causal-lm" if causal else "encoder",
+                       f"Hugging Face hub {repo}", "see the model card", revision)
+
+
+@cache
+def _load_local(folder: Path, digest: str) -> LoadedModel:
+    """A local model directory, memoized by (path, content digest); its tokenizer is the folder's own, if any."""
+    from workbench.zoo.wrapping import holds_tokenizer
+
+    try:
+        model, causal, _ = _from_pretrained(str(folder))
+    except (OSError, ValueError) as exc:
+        raise WorkbenchError(f"The folder {folder} is not a model transformers can load ({type(exc).__name__}: "
+                             f"{exc}). Give a folder written by save_pretrained (config.json, weights).") from exc
+    tokenizer = str(folder) if holds_tokenizer(folder) else None
+    return LoadedModel(str(folder), model, tokenizer, "causal-lm" if causal else "encoder", "local directory",
+                       "see the model card", digest)
+
+
+def _from_pretrained(repo: str) -> tuple[torch.nn.Module, bool, object]:
+    """(model in eval mode, whether it is a causal LM, its config) for a hub repo or a local folder."""
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
+    config = AutoConfig.from_pretrained(repo, cache_dir=cache_dir("hub"))
     causal = bool(set(config.architectures or []) & set(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES.values()))
     loader = AutoModelForCausalLM if causal else AutoModel
-    model = loader.from_pretrained(repo, cache_dir=cache_dir("hub"), dtype=torch.float32)
-    tokenizer = None if local else f"hf:{repo}"
-    revision = _dir_fingerprint(Path(repo)) if local else (getattr(config, "_commit_hash", None) or repo)
-    return LoadedModel(f"hf:{repo}", model.eval(), tokenizer, "causal-lm" if causal else "encoder",
-                       "local directory" if local else f"Hugging Face hub {repo}", "see the model card",
-                       str(revision))
+    return loader.from_pretrained(repo, cache_dir=cache_dir("hub"), dtype=torch.float32).eval(), causal, config
 
 
-def _dir_fingerprint(folder: Path) -> str:
-    """Hash of a local model directory's files (names, sizes, mtimes): cheap and changes when they do."""
-    import hashlib
+def directory_digest(folder: str | Path) -> str:
+    """sha256 over a model directory's files: each relative path and its contents, in sorted order.
 
-    lines = [f"{p.name} {p.stat().st_size} {p.stat().st_mtime_ns}" for p in sorted(folder.iterdir()) if p.is_file()]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    What keys every cached result of a local model (:attr:`LoadedModel.fingerprint`): two folders with the same
+    file names and sizes but different weights get different digests; a copy of a folder elsewhere, the same.
+    """
+    root = Path(folder)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -152,11 +152,18 @@ def _checked(target: Path, kind: str, build) -> Backend:
         raise UsageError(f"{target} is not a readable {kind} ({type(exc).__name__}: {str(exc)[:200]}).") from exc
 
 
+def holds_tokenizer(folder: str | Path) -> bool:
+    """True when ``folder`` holds a Hugging Face tokenizer's files (``tokenizer*``, a ``*.model`` or ``vocab.txt``),
+    as a model directory saved with its tokenizer does."""
+    folder = Path(folder)
+    return any(folder.glob("tokenizer*")) or any(folder.glob("*.model")) or (folder / "vocab.txt").exists()
+
+
 def _from_directory(folder: Path, name: str) -> Tokenizer:
     """A Hugging Face tokenizer directory: its ``tokenizer.json``, else what ``AutoTokenizer`` makes of it."""
     if (folder / "tokenizer.json").is_file():
         return from_path(folder / "tokenizer.json", name=name)
-    if not any(folder.glob("tokenizer*")) and not any(folder.glob("*.model")) and not (folder / "vocab.txt").exists():
+    if not holds_tokenizer(folder):
         raise UsageError(f"The folder {folder} holds no tokenizer (no tokenizer.json, tokenizer_config.json, "
                          f"*.model or vocab.txt). Accepted: {'; '.join(ACCEPTED_PATHS)}.")
     from transformers import AutoTokenizer
