@@ -19,7 +19,7 @@ from workbench import cli
 HEAVY = ("torch", "polars", "numpy", "scipy", "transformers", "tokenizers", "matplotlib", "ipywidgets")
 #: Sub-commands whose --help still imports their analysis, and why (benchmarks/bench_cli.py reports their cost).
 STILL_HEAVY = {"prune": "workbench/pruning/__init__.py imports torch, and importing workbench.pruning.cli runs it"}
-HELPS = [[], *([name] for name in ("assets", "tokenizers", "tokenize", "reproduce")),
+HELPS = [[], *([name] for name in ("assets", "tokenizers", "tokenize", "reproduce", "notebooks")),
          *([name] for name in cli.COMMANDS if name not in STILL_HEAVY),
          ["corpora", "languages"], ["fairness", "counts"], ["turkish", "purity"], ["glitch", "scan"]]
 PROBE = """
