@@ -195,6 +195,20 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def command_paths(parser: argparse.ArgumentParser | None = None) -> list[list[str]]:
+    """Every command of ``parser`` (default: the full one) as argv words: ``[]``, ``["prune", "eval"]``, ...
+
+    benchmarks/bench_cli.py times each one's ``--help``; tests/test_cli_startup.py checks what each imports.
+    """
+    parser = parser or build_parser()
+    paths = [[]]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += [[name, *rest] for rest in command_paths(sub)]
+    return paths
+
+
 #: Import names of optional dependencies whose distribution (the name an extra lists) is spelled differently.
 IMPORT_TO_DISTRIBUTION = {"skimage": "scikit-image", "zemberek": "zemberek-python", "pkg_resources": "setuptools",
                           "xdist": "pytest-xdist"}
