@@ -27,7 +27,7 @@ SETUP_CELL = """\
 # Setup: the same in every notebook (a test checks it). On Colab it installs the workbench first.
 import sys
 if "google.colab" in sys.modules:
-    %pip install -q "token-workbench[all] @ git+https://github.com/token-workbench/token-workbench.git"
+    !pip install -q "token-workbench[notebooks]" || echo "token-workbench is not on PyPI yet: see README, Colab"
 from workbench import notebook
 notebook.setup()"""
 
