@@ -9,12 +9,16 @@ LOCK := requirements/lock.txt
 # Reinstall when pyproject.toml or the lock changes; otherwise a second run starts in seconds.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | md5sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
+# The lowest-versions job: pyproject's lower bounds as constraints (scripts/lock.py --lowest), torch at the lock's.
+LOWEST := .venv-lowest
+LOWEST_STAMP := $(LOWEST)/.installed-$(shell cat pyproject.toml $(LOCK) scripts/lock.py | md5sum | cut -c1-12)
 
-.PHONY: help install assets test test-fast reproduce bench app lint lock check-wheels clean
+.PHONY: help install assets test test-lowest test-fast reproduce bench app lint lock check-wheels clean
 
 help:
 	@echo "make reproduce  execute every notebook (full mode) into reports/ (.ipynb + .html)"
-	@echo "make test       the whole test suite: unit, property, golden, notebooks (nbval, fast), browser"
+	@echo "make test       the whole test suite: unit, property, golden, wheel, notebooks (nbval, fast), browser, lowest"
+	@echo "make test-lowest  unit and golden tests with pyproject's lowest allowed versions, in $(LOWEST)/"
 	@echo "make bench      run benchmarks/ and rewrite BENCHMARKS.md"
 	@echo "make app        serve the notebooks as dashboards (Voila, code hidden)"
 	@echo "make lock       regenerate environment.yml from requirements/lock.txt"
@@ -45,6 +49,25 @@ test: assets
 	  --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/[0-9][0-9]_*.ipynb
 	@bash scripts/ensure_browser.sh  # apt-get install chromium when missing (root), else a loud skip reason
 	WORKBENCH_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/test_browser.py
+	@$(MAKE) --no-print-directory test-lowest
+
+$(LOWEST)/bin/python:
+	$(PYTHON) -m venv $(LOWEST)
+
+$(LOWEST_STAMP): pyproject.toml $(LOCK) scripts/lock.py | $(LOWEST)/bin/python $(STAMP)
+	@echo "== installing token-workbench with pyproject's lowest allowed versions into $(LOWEST)/ (torch: the lock's)"
+	$(BIN)/python scripts/lock.py --lowest > $(LOWEST)/constraints.txt
+	set -o pipefail; $(LOWEST)/bin/pip install --quiet -c $(LOWEST)/constraints.txt torch 2>&1 | { grep -v "^WARNING: Location" || true; }
+	set -o pipefail; $(LOWEST)/bin/pip install --quiet -c $(LOWEST)/constraints.txt -e ".[all]" 2>&1 | { grep -v "^WARNING: Location" || true; }
+	rm -f $(LOWEST)/.installed-*
+	touch $@
+
+# Unit, property and golden tests (not the browser, the wheel or nbval) with the lowest versions, so the lower
+# bounds are true.
+test-lowest: assets $(LOWEST_STAMP)
+	@echo "== tests with the lowest allowed versions ($(LOWEST)/constraints.txt)"
+	WORKBENCH_FAST=1 $(LOWEST)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider \
+	  -m "not browser and not wheel" tests
 
 reproduce: assets
 	@echo "== executing every notebook in full mode into reports/"
@@ -67,4 +90,4 @@ check-wheels: install
 	$(BIN)/python scripts/check_wheels.py
 
 clean:
-	rm -rf $(VENV) reports
+	rm -rf $(VENV) $(LOWEST) reports

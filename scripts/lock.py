@@ -2,6 +2,7 @@
 
     python scripts/lock.py           # rewrite environment.yml
     python scripts/lock.py --check   # exit 1 if environment.yml is not what the lock gives (tests run this)
+    python scripts/lock.py --lowest  # print pip constraints at pyproject's lower bounds (`make test-lowest`)
 
 Binder's pip gets PyTorch's CPU index and the ``+cpu`` build of the locked torch, so the image does not carry
 the multi-GB CUDA build that PyPI's torch wheel is.
@@ -12,10 +13,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 LOCK = REPO / "requirements" / "lock.txt"
+PYPROJECT = REPO / "pyproject.toml"
+#: Kept at the lock's version by the lowest-versions job: any other torch from the index is a multi-GB CUDA build.
+LOWEST_KEEPS_LOCK = ("torch",)
 ENVIRONMENT = REPO / "environment.yml"
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 #: conda packages besides pip's: the interpreter the lock was made on, pip, and node for JupyterLab extensions.
@@ -35,6 +40,30 @@ def read_lock(path: Path = LOCK) -> dict[str, str]:
     return pins
 
 
+def lowest_pins(pyproject: Path = PYPROJECT, lock: Path = LOCK) -> dict[str, str]:
+    """``name -> version`` at the lower bound (``>=X`` gives ``X``) of every requirement of pyproject.toml, core and
+    extras; the names of :data:`LOWEST_KEEPS_LOCK` at the lock's version instead.
+
+    A requirement without a lower bound is an error (tests/test_packaging.py requires one everywhere).
+    """
+    from packaging.requirements import Requirement  # pip's own dependency; only this function needs it
+
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    reqs = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
+    locked, pins = read_lock(lock), {}
+    for req in map(Requirement, reqs):
+        if req.name == project["name"]:  # an extra made of other extras
+            continue
+        if req.name in LOWEST_KEEPS_LOCK:
+            pins[req.name] = locked[req.name]
+            continue
+        lower = [s.version for s in req.specifier if s.operator == ">="]
+        if not lower:
+            raise ValueError(f"{pyproject}: {req} has no lower bound (>=)")
+        pins[req.name] = lower[0]
+    return pins
+
+
 def environment_yml(pins: dict[str, str]) -> str:
     """The text of environment.yml for these pins."""
     pip = [f"--extra-index-url {TORCH_CPU_INDEX}"]
@@ -49,7 +78,11 @@ def environment_yml(pins: dict[str, str]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check environment.yml is up to date")
+    parser.add_argument("--lowest", action="store_true", help="print constraints at pyproject's lower bounds")
     args = parser.parse_args()
+    if args.lowest:
+        print("\n".join(f"{name}=={version}" for name, version in lowest_pins().items()))
+        return 0
     want = environment_yml(read_lock())
     if args.check:
         if ENVIRONMENT.read_text(encoding="utf-8") != want:

@@ -17,11 +17,8 @@ import pytest
 from workbench import cli
 
 HEAVY = ("torch", "polars", "numpy", "scipy", "transformers", "tokenizers", "matplotlib", "ipywidgets")
-#: Sub-commands whose --help still imports their analysis, and why (benchmarks/bench_cli.py reports their cost).
-STILL_HEAVY = {"prune": "workbench/pruning/__init__.py imports torch, and importing workbench.pruning.cli runs it"}
-HELPS = [[], *([name] for name in ("assets", "tokenizers", "tokenize", "reproduce")),
-         *([name] for name in cli.COMMANDS if name not in STILL_HEAVY),
-         ["corpora", "languages"], ["fairness", "counts"], ["turkish", "purity"], ["glitch", "scan"]]
+#: Every command of the full parser, each sub-command and sub-sub-command (``prune eval`` included).
+HELPS = cli.command_paths()
 PROBE = """
 import json, re, sys
 HEAVY = json.loads(sys.argv[1])
@@ -46,6 +43,23 @@ def test_help_imports_no_analysis_and_stays_under_80_mb(argv):
     probe = run_probe(argv)
     assert probe["heavy"] == [], f"`workbench {' '.join(argv)} --help` imports {probe['heavy']}"
     assert probe["max_rss_mb"] < 80, probe
+
+
+def test_every_command_is_probed():
+    assert ["prune", "eval"] in HELPS and ["notebooks"] in HELPS and len(HELPS) > len(cli.COMMANDS) * 2
+
+
+def test_pruning_package_and_its_cli_import_no_torch():
+    code = f"import sys, workbench.pruning.cli as c; print([m for m in {HEAVY!r} if m in sys.modules])"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+def test_pruning_names_resolve_on_first_use():
+    from workbench import pruning
+
+    assert callable(pruning.apply) and pruning.patch.check_keep(0.5) is None
+    assert set(pruning.METHOD_RULES) == set(pruning.METHODS)
 
 
 def test_import_workbench_pulls_in_no_torch_or_polars():

@@ -13,6 +13,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from workbench.errors import (
     TOKENIZERS_HELP,
@@ -107,6 +108,17 @@ def _reproduce_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _notebooks_command(args: argparse.Namespace) -> int:
+    from workbench import notebook
+
+    results = notebook.copy_notebooks(args.dir, force=args.force)
+    for path, what in results:
+        print(f"{what:<11} {path}")
+    folder = Path(args.dir).expanduser().resolve()
+    print(f"the notebooks are in {folder}; open them with: jupyter lab {folder}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _print_rows(rows: list[dict], columns: list[str], as_json: bool) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -169,12 +181,32 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="fast mode (WORKBENCH_FAST=1): smaller sizes, same code")
     p.set_defaults(func=_reproduce_command)
 
+    p = sub.add_parser("notebooks", help="copy the numbered notebooks into a folder of yours, to open and edit there")
+    p.add_argument("dir", nargs="?", default="token-workbench-notebooks",
+                   help="the folder (created if missing; default: ./token-workbench-notebooks)")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks you edited since they were copied")
+    p.set_defaults(func=_notebooks_command)
+
     for module in dict.fromkeys(module for name, (module, _) in COMMANDS.items() if name in load):
         importlib.import_module(module).register_cli(sub)
     for name, (_, helptext) in COMMANDS.items():
         if name not in load:
             sub.add_parser(name, help=helptext, add_help=False)
     return parser
+
+
+def command_paths(parser: argparse.ArgumentParser | None = None) -> list[list[str]]:
+    """Every command of ``parser`` (default: the full one) as argv words: ``[]``, ``["prune", "eval"]``, ...
+
+    benchmarks/bench_cli.py times each one's ``--help``; tests/test_cli_startup.py checks what each imports.
+    """
+    parser = parser or build_parser()
+    paths = [[]]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += [[name, *rest] for rest in command_paths(sub)]
+    return paths
 
 
 #: Import names of optional dependencies whose distribution (the name an extra lists) is spelled differently.

@@ -1,12 +1,20 @@
-"""Notebook plumbing: the one setup call every notebook makes, and the environment report of 00.
+"""Notebook plumbing: the one setup call every notebook makes, the environment report of 00, and the copy of the
+notebooks into a folder of the user's (``workbench notebooks DIR``).
 
 The setup cell of every numbered notebook is the same text (:data:`SETUP_CELL`, checked by
 ``tests/test_notebooks.py``); it installs the workbench only on Colab and then calls :func:`setup`.
+
+The numbered notebooks, and the data notes (``data/*.md``) they cite, ship in the wheel as package data under
+``workbench/_notebooks/`` (pyproject.toml's wheel target); an editable install reads the checkout's
+``notebooks/`` and ``data/`` instead. They need no checkout beside them: their data come from the asset cache
+(:mod:`workbench.assets`) and the corpus folders of :mod:`workbench.corpora`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
+import json
 import logging
 import platform
 import sys
@@ -16,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench import assets, config
-from workbench.errors import WorkbenchError
+from workbench.errors import UsageError, WorkbenchError
 
 #: Where :func:`check_reference` keeps the reference runs (package data, so an installed copy has them).
 REFERENCE_DIR = Path(__file__).parent / "data"
@@ -25,7 +33,7 @@ SETUP_CELL = """\
 # Setup: the same in every notebook (a test checks it). On Colab it installs the workbench first.
 import sys
 if "google.colab" in sys.modules:
-    %pip install -q "token-workbench[all] @ git+https://github.com/token-workbench/token-workbench.git"
+    !pip install -q "token-workbench[notebooks]" || echo "token-workbench is not on PyPI yet: see README, Colab"
 from workbench import notebook
 notebook.setup()"""
 
@@ -97,3 +105,70 @@ def check_reference(frame: pl.DataFrame, name: str, keys: Sequence[str], *, atol
                              + "; ".join(problems))
     cells = frame.height * (frame.width - len(keys))
     return f"all {cells} cells of {frame.height} rows agree with the reference run '{name}' (floats within {atol})"
+
+
+#: The file in a copy's folder that records the sha256 of every file as it was copied (so edits can be told apart).
+COPY_MANIFEST = ".workbench-notebooks.json"
+
+
+def bundle_dirs() -> tuple[Path, Path]:
+    """The folders of the numbered notebooks and of the data notes they cite, as this install has them.
+
+    The wheel's package data (``workbench/_notebooks/`` and its ``data/``), else the checkout's ``notebooks/`` and
+    ``data/`` (an editable install).
+    """
+    packaged = Path(__file__).resolve().parent / "_notebooks"
+    if packaged.is_dir():
+        return packaged, packaged / "data"
+    if (root := config.repo_root()) is not None:
+        return root / "notebooks", root / "data"
+    raise FileNotFoundError("this install of token-workbench has no notebooks: reinstall it from its wheel "
+                            '(pip install --force-reinstall "token-workbench[notebooks]")')
+
+
+def bundled_notebooks() -> dict[str, Path]:
+    """``relative name -> file`` of the numbered notebooks and data notes (``data/NAME.md``) of :func:`bundle_dirs`."""
+    folder, data = bundle_dirs()
+    files = {p.name: p for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))}
+    return files | {f"data/{p.name}": p for p in sorted(data.glob("*.md"))}
+
+
+def copy_notebooks(dest: str | Path, *, force: bool = False) -> list[tuple[Path, str]]:
+    """Copy :func:`bundled_notebooks` into ``dest`` (created if missing); returns ``(path, what happened)`` per file.
+
+    What happened is ``copied`` (new), ``unchanged`` (already the same), ``updated`` (a copy nobody edited, from
+    another version) or ``overwritten`` (an edited copy, only with ``force``). A file edited since it was copied
+    (its sha256 differs from both the manifest's and the new one's) raises :class:`UsageError` before anything is
+    written, unless ``force``.
+    """
+    dest = Path(dest).expanduser()
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(f"{dest} is a file, not a folder: give a folder to copy the notebooks into")
+    manifest_path = dest / COPY_MANIFEST
+    copied = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    plan = []
+    for name, source in bundled_notebooks().items():
+        target, want = dest / name, _sha256(source.read_bytes())
+        have = _sha256(target.read_bytes()) if target.is_file() else None
+        what = ("copied" if have is None else "unchanged" if have == want
+                else "updated" if have == copied.get(name) else "overwritten")
+        plan.append((name, source, target, want, what))
+    edited = [str(target) for _, _, target, _, what in plan if what == "overwritten"]
+    if edited and not force:
+        raise UsageError(f"not overwriting {len(edited)} notebook file(s) edited since they were copied: "
+                         f"{', '.join(edited)}. Copy into another folder (workbench notebooks OTHER_DIR), "
+                         "or pass --force to replace your edits with this version's notebooks.")
+    for name, source, target, want, what in plan:
+        if what != "unchanged":
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise config.output_problem(target, exc.strerror or type(exc).__name__) from exc
+            config.write_atomic(target, source.read_bytes())
+        copied[name] = want
+    config.write_atomic(manifest_path, json.dumps(copied, indent=1, sort_keys=True) + "\n")
+    return [(target, what) for _, _, target, _, what in plan]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

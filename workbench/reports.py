@@ -19,15 +19,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from workbench.config import repo_root
+from workbench.notebook import bundle_dirs
 
 #: Seconds one cell may run before the run is declared stuck.
 CELL_TIMEOUT = 3600
 
 
 def numbered_notebooks(folder: Path | None = None) -> list[Path]:
-    """The ``NN_*.ipynb`` notebooks of the checkout, in order."""
-    folder = folder or _notebooks_dir()
+    """The ``NN_*.ipynb`` notebooks of ``folder`` (default: this install's, :func:`workbench.notebook.bundle_dirs`)."""
+    folder = folder or bundle_dirs()[0]
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -57,9 +57,3 @@ def run_notebooks(paths: Sequence[str | Path] | None = None, *, out_dir: str | P
         written += [executed, executed.with_suffix(".html")]
     return written
 
-
-def _notebooks_dir() -> Path:
-    root = repo_root()
-    if root is None:
-        raise FileNotFoundError("no checkout found: pass notebook paths explicitly")
-    return root / "notebooks"
