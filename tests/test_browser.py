@@ -168,3 +168,48 @@ def test_comparison_report_html_opens_with_its_tables_and_plots(browser, tmp_pat
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / "comparison_report.png"), full_page=True)
         context.close()
+
+
+ENGLISH = ("All human beings are born free and equal in dignity and rights. They are endowed with reason and "
+           "conscience and should act towards one another in a spirit of brotherhood. ") * 3
+ARABIC = ("يولد جميع الناس أحرارًا متساوين في الكرامة والحقوق. وقد وهبوا عقلاً وضميرًا وعليهم أن يعامل بعضهم "
+          "بعضًا بروح الإخاء. ") * 2
+JS_TOKEN_LAYOUT = """() => {
+  const box = el => el.getBoundingClientRect();
+  const out = box(document.getElementById('out'));
+  const rows = [...document.querySelectorAll('.workbench-tokens-row')];
+  return {out: [out.left, out.right],
+          rows: rows.map(r => ({dir: r.dir, left: box(r).left, right: box(r).right, height: box(r).height,
+                                tokens: [...r.querySelectorAll('.workbench-token')].map(t => [box(t).left, box(t).right,
+                                                                                          box(t).height])}))};
+}"""
+
+
+def test_token_view_wraps_within_the_output_area_and_starts_rtl_rows_at_the_right_edge(browser):
+    """Issue 16: the coloured tokens of a long English and a long Arabic sentence, in a 1,000 px output area."""
+    from workbench import token_view
+
+    views = [token_view.compute_token_view(text, ["gpt2", "o200k_base"]) for text in (ENGLISH, ARABIC)]
+    markup = "".join(token_view.render_token_view(view) for view in views)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    try:
+        tab.set_content(f'<html><body><div id="out" style="width:1000px;margin-left:100px">{markup}</div></body>')
+        layout = tab.evaluate(JS_TOKEN_LAYOUT)
+        left, right = layout["out"]
+        assert [row["dir"] for row in layout["rows"]] == ["ltr", "ltr", "rtl", "rtl"]
+        for row in layout["rows"]:
+            outside = [t for t in row["tokens"] if t[0] < left - 0.5 or t[1] > right + 0.5]
+            assert outside == [], f"{len(outside)} token boxes of a {row['dir']} row overflow the 1,000 px area"
+            line = min(t[2] for t in row["tokens"])
+            assert row["height"] > 2 * line, "a sentence wider than the area must wrap onto several lines"
+        for row in layout["rows"][2:]:
+            first = row["tokens"][0]
+            assert abs(first[1] - row["right"]) < 1 and abs(row["right"] - right) < 1, (first, row["right"], right)
+            assert first[0] > max(t[0] for t in row["tokens"][1:3]), "the Arabic row runs right to left"
+        for row in layout["rows"][:2]:
+            assert abs(row["tokens"][0][0] - row["left"]) < 1, "an English row starts at its left edge"
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "token_view.png"), full_page=True)
+        context.close()
