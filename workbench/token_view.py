@@ -109,7 +109,7 @@ def render_token_view(view: dict[str, list[TokenGroup]], direction: Direction = 
                     'style="display:flex;flex-wrap:wrap;gap:3px 2px;min-width:0;unicode-bidi:isolate;'
                     f'line-height:1.6">{boxes}</div>')
     return ('<div class="workbench-tokens" style="display:grid;grid-template-columns:fit-content(30%) '
-            f'minmax(0,1fr);gap:6px 10px;align-items:start;max-width:100%">{"".join(rows)}</div>')
+            f'minmax(0,1fr);gap:6px 10px;align-items:start;max-width:100%;margin-bottom:8px">{"".join(rows)}</div>')
 
 
 def _box(group: TokenGroup, index: int) -> str:
