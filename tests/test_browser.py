@@ -168,3 +168,104 @@ def test_comparison_report_html_opens_with_its_tables_and_plots(browser, tmp_pat
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / "comparison_report.png"), full_page=True)
         context.close()
+
+
+ENGLISH = ("All human beings are born free and equal in dignity and rights. They are endowed with reason and "
+           "conscience and should act towards one another in a spirit of brotherhood. ") * 3
+ARABIC = ("يولد جميع الناس أحرارًا متساوين في الكرامة والحقوق. وقد وهبوا عقلاً وضميرًا وعليهم أن يعامل بعضهم "
+          "بعضًا بروح الإخاء. ") * 2
+TOKEN_VIEW_CELL = """from IPython.display import HTML
+from workbench import token_view
+views = [token_view.compute_token_view(text, ["gpt2", "o200k_base"]) for text in ({english!r}, {arabic!r})]
+HTML("".join(token_view.render_token_view(view) for view in views))"""
+# Run in the page: the content box of the output area around the token views (JupyterLab pads its right side),
+# and the box of every row and token box in it.
+JS_TOKEN_LAYOUT = """(area) => {
+  const box = el => el.getBoundingClientRect();
+  const element = document.querySelector('.workbench-tokens').closest(area), style = getComputedStyle(element);
+  const out = {left: box(element).left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft),
+               right: box(element).right - parseFloat(style.borderRightWidth) - parseFloat(style.paddingRight)};
+  const rows = [...document.querySelectorAll('.workbench-tokens-row')];
+  return {out: [out.left, out.right],
+          rows: rows.map(r => ({dir: r.dir, left: box(r).left, right: box(r).right, height: box(r).height,
+                                tokens: [...r.querySelectorAll('.workbench-token')].map(t => [box(t).left, box(t).right,
+                                                                                          box(t).height])}))};
+}"""
+
+
+def token_view_notebook() -> Path:
+    """A one-cell notebook showing :data:`TOKEN_VIEW_CELL`, under the repository (the servers' root) in reports/."""
+    import nbformat
+
+    target = harness.REPO / "reports" / "browser" / "token_view_check.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cell = nbformat.v4.new_code_cell(TOKEN_VIEW_CELL.format(english=ENGLISH, arabic=ARABIC))
+    kernel = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=kernel), target)
+    return target
+
+
+def check_token_layout(tab, area: str) -> None:
+    """Two English then two Arabic rows, wrapped inside the ``area`` element; the Arabic ones start at its right."""
+    layout = tab.evaluate(JS_TOKEN_LAYOUT, area)
+    left, right = layout["out"]
+    assert [row["dir"] for row in layout["rows"]] == ["ltr", "ltr", "rtl", "rtl"]
+    for row in layout["rows"]:
+        outside = [t for t in row["tokens"] if t[0] < left - 0.5 or t[1] > right + 0.5]
+        assert outside == [], f"{len(outside)} boxes of a {row['dir']} row overflow the {right - left:.0f} px area"
+        line = min(t[2] for t in row["tokens"])
+        assert row["height"] > 2 * line, "a sentence wider than the area must wrap onto several lines"
+    for row in layout["rows"][2:]:
+        first = row["tokens"][0]
+        assert abs(first[1] - row["right"]) < 1 and abs(row["right"] - right) < 1, (first, row["right"], right)
+        assert first[0] > max(t[0] for t in row["tokens"][1:3]), "the Arabic row runs right to left"
+    for row in layout["rows"][:2]:
+        assert abs(row["tokens"][0][0] - row["left"]) < 1, "an English row starts at its left edge"
+
+
+def test_token_view_wraps_within_the_output_area_and_starts_rtl_rows_at_the_right_edge(browser):
+    """Issue 16: the coloured tokens of a long English and a long Arabic sentence, in a 1,000 px output area."""
+    from workbench import token_view
+
+    views = [token_view.compute_token_view(text, ["gpt2", "o200k_base"]) for text in (ENGLISH, ARABIC)]
+    markup = "".join(token_view.render_token_view(view) for view in views)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    try:
+        tab.set_content(f'<html><body><div id="out" style="width:1000px;margin-left:100px">{markup}</div></body>')
+        check_token_layout(tab, "#out")
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "token_view.png"), full_page=True)
+        context.close()
+
+
+def test_token_view_reads_right_in_jupyterlab(page, lab):
+    """The same check in a JupyterLab output area, under JupyterLab's own styles."""
+    notebook = token_view_notebook()
+    try:
+        assert run_in_lab(page, lab, notebook) == []
+        page.locator(".jp-OutputArea-output .workbench-tokens").first.wait_for(state="visible", timeout=30_000)
+        check_token_layout(page, ".jp-OutputArea-output")
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "token_view_lab.png"))
+        lab.shutdown_kernels()
+
+
+def test_token_view_reads_right_in_voila(browser):
+    """And in Voila, as ``make app`` serves a notebook (code hidden)."""
+    pytest.importorskip("voila", reason="voila is not installed (pip install -e '.[notebooks]')")
+    notebook = token_view_notebook()
+    server = harness.start_voila(notebook.parent)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    try:
+        tab.goto(f"{server.base}/voila/render/{notebook.name}", wait_until="commit", timeout=RUN_TIMEOUT_MS)
+        tab.locator(".workbench-tokens").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
+        check_token_layout(tab, ".jp-OutputArea-output")
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "token_view_voila.png"), full_page=True)
+        context.close()
+        server.stop()

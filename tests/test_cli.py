@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from workbench import cli
+from workbench import cli, zoo
 
 
 def test_tokenizers_lists_every_zoo_name_with_source_and_licence(capsys):
@@ -19,7 +19,22 @@ def test_tokenizers_lists_every_zoo_name_with_source_and_licence(capsys):
 def test_tokenize_prints_pieces(capsys):
     assert cli.main(["tokenize", "--tokenizers", "cl100k_base,gpt2", "--text", "Hello world", "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines[0] == {"tokenizer": "cl100k_base", "ids": [9906, 1917], "pieces": ["Hello", " world"]}
+    assert lines[0] == {"tokenizer": "cl100k_base", "ids": [9906, 1917], "pieces": ["Hello", " world"],
+                        "piece_ids": [[9906], [1917]]}
+
+
+def test_tokenize_prints_the_byte_pieces_of_one_character_once_as_the_notebook_view_groups_them(capsys):
+    """gpt2 spells İ and each character of 日本語 with 2 byte tokens: one piece per character, every id kept."""
+    assert cli.main(["tokenize", "--tokenizers", "gpt2", "--text", "İstanbul"]) == 0
+    assert capsys.readouterr().out == "gpt2 (3): İ | stanbul\n"
+    assert cli.main(["tokenize", "--tokenizers", "gpt2", "--text", "日本語"]) == 0
+    assert capsys.readouterr().out == "gpt2 (6): 日 | 本 | 語\n"
+    assert cli.main(["tokenize", "--tokenizers", "gpt2", "--text", "日本語", "--json"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    gpt2 = zoo.load_tokenizer("gpt2")
+    assert line["pieces"] == ["日", "本", "語"] and line["ids"] == gpt2.encode("日本語")
+    assert [gpt2.decode(ids) for ids in line["piece_ids"]] == line["pieces"]  # each piece's bytes make its character
+    assert [i for ids in line["piece_ids"] for i in ids] == line["ids"]
 
 
 def test_unknown_tokenizer_exits_2_with_the_known_names(capsys):

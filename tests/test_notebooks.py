@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbval.plugin import get_sanitize_patterns
+from nbval.plugin import find_comment_markers, get_sanitize_patterns, metadata_tags
 
 from workbench.notebook import SETUP_CELL
 from workbench.reports import numbered_notebooks
@@ -36,6 +36,16 @@ def test_code_cells_are_narrative(path):
         assert not re.search(r"^\s*class\s", source, re.M), source
         assert not re.search(r"^\s*def\s", source, re.M), source
         assert len(lines) <= 8, source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_markers_are_cell_tags_out_of_the_readers_sight(path):
+    """``# NBVAL_IGNORE_OUTPUT`` and its kin live in the cell's ``tags`` (which nbval reads too), not in its source."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            assert list(find_comment_markers(cell.source)) == [], cell.source
+            unknown = [t for t in cell.metadata.get("tags", []) if t.startswith("nbval") and t not in metadata_tags]
+            assert unknown == [], f"nbval knows no tag {unknown}; it knows {sorted(metadata_tags)}"
 
 
 def sections(nb) -> list[tuple[str, str]]:

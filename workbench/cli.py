@@ -76,16 +76,16 @@ def _tokenizers_command(args: argparse.Namespace) -> int:
 
 
 def _tokenize_command(args: argparse.Namespace) -> int:
-    from workbench import zoo
+    from workbench import token_view
 
     text = args.text if args.text is not None else _read_stdin()
-    for name in args.tokenizers:
-        pieces = zoo.load_tokenizer(name).pieces(text)
+    for name, groups in token_view.compute_token_view(text, args.tokenizers).items():
+        ids = [i for g in groups for i in g.ids]
         if args.json:
-            print(json.dumps({"tokenizer": name, "ids": [p.id for p in pieces],
-                              "pieces": [p.text for p in pieces]}, ensure_ascii=False))
+            print(json.dumps({"tokenizer": name, "ids": ids, "pieces": [g.text for g in groups],
+                              "piece_ids": [list(g.ids) for g in groups]}, ensure_ascii=False))
         else:
-            print(f"{name} ({len(pieces)}): " + " | ".join(p.text for p in pieces))
+            print(f"{name} ({len(ids)}): " + " | ".join(g.text for g in groups))
     return EXIT_OK
 
 
@@ -172,7 +172,8 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("tokenize", help="show how tokenizers split a text (stdin if no --text)")
     p.add_argument("--tokenizers", type=names_arg, default="cl100k_base", help=TOKENIZERS_HELP)
     p.add_argument("--text")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON line per tokenizer: ids, pieces (byte pieces of "
+                   "one character joined, as the notebook view shows them) and piece_ids (the ids of each piece)")
     p.set_defaults(func=_tokenize_command)
 
     p = sub.add_parser("reproduce", help="execute the notebooks and write executed copies + HTML to reports/")
