@@ -28,7 +28,7 @@ from workbench import assets
 from workbench import cache as verified_cache
 from workbench.config import cache_dir
 from workbench.errors import OfflineError, unknown_name
-from workbench.zoo import gguf_vocab, hf_json, ranks, spm
+from workbench.zoo import gguf_vocab, hf_json, ranks, spm, tiktoken_path
 from workbench.zoo.adapter import Backend, Tokenizer
 from workbench.zoo.baselines import BaselineBackend
 from workbench.zoo.hybrid import TurkishHybridBackend
@@ -129,12 +129,26 @@ def _gguf_to_sentencepiece(asset: Path) -> bytes:
     return gguf_vocab.to_sentencepiece(gguf_vocab.read_fields(asset))
 
 
+def _byte_level_json(path: Path, name: str, *, byte_level: bool | None = None) -> Backend:
+    """tiktoken's core where it provably gives the ids of ``tokenizers`` (:mod:`~workbench.zoo.tiktoken_path`),
+    else Hugging Face ``tokenizers`` itself."""
+    fast = tiktoken_path.from_file(path, name)
+    if isinstance(fast, ranks.TiktokenBackend):
+        return fast
+    _REFUSALS[name] = fast.reason
+    return hf_json.from_file(path, byte_level=byte_level)
+
+
+#: Why each zoo tokenizer built from a ``tokenizer.json`` stays on ``tokenizers`` (filled as they load).
+_REFUSALS: dict[str, str] = {}
+
+
 def _tokenizer_json(spec: TokenizerSpec) -> Backend:
-    return hf_json.from_file(_asset_file(spec))
+    return _byte_level_json(_asset_file(spec), spec.name)
 
 
 def _gguf_bpe(spec: TokenizerSpec) -> Backend:
-    return hf_json.from_file(loaded_file(spec), byte_level=True)
+    return _byte_level_json(loaded_file(spec), spec.name, byte_level=True)
 
 
 def _tokenizer_json_converted(spec: TokenizerSpec) -> Backend:
@@ -262,6 +276,17 @@ def _named(name: str) -> Tokenizer:
         return Tokenizer(hub_spec, hub_spec.build(hub_spec))
     entry = spec(name)
     return Tokenizer(entry, entry.build(entry))
+
+
+_ENCODERS = {"TiktokenBackend": "tiktoken", "HFBackend": "tokenizers", "SentencePieceBackend": "sentencepiece",
+             "TurkishHybridBackend": "turkish-tokenizer", "BaselineBackend": "built in"}
+
+
+def encoder(name: str) -> tuple[str, str]:
+    """(library that runs the zoo tokenizer ``name``, why not tiktoken where a ``tokenizer.json`` stays on
+    ``tokenizers``; else ""), by loading it."""
+    backend = type(_named(name)._backend).__name__
+    return _ENCODERS.get(backend, backend), _REFUSALS.get(name, "")
 
 
 def describe() -> list[dict[str, object]]:
