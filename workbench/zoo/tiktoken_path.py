@@ -15,8 +15,9 @@ algorithms is ruled out by a check on the file, and otherwise says which check f
   merges come in increasing order of their result's id, every token longer than a byte is made by a
   merge, and every split of a token into two tokens is one of its merges (tiktoken merges any adjacent
   pair whose concatenation is a token, ``tokenizers`` only listed pairs);
-- two merges making the same token never overlap (``(p, q)`` and ``(q, r)``), where tiktoken breaks the
-  tie leftmost and ``tokenizers`` by merge order;
+- where several merges make the same token (a tie for tiktoken, which merges the leftmost; ``tokenizers``
+  takes the earliest merge), the choice cannot matter: of two overlapping ones, ``(p, q)`` and ``(q, r)``,
+  the left comes first in the merge list, and no merge taking that token as a part ranks below it;
 - added tokens are matched as ``tokenizers`` matches them (leftmost longest): none has ``lstrip``,
   ``rstrip`` or ``single_word``, and no added token overlaps another, so tiktoken's special-token
   alternation finds the same ones;
@@ -52,10 +53,20 @@ def as_tiktoken(hf_json: dict, name: str = "hf-bpe") -> TiktokenBackend | Refusa
 
     ``hf_json`` is the parsed ``tokenizer.json``; the checks are those of the module docstring.
     """
+    return _build(hf_json, name, prove=True)
+
+
+def rank_encoding(hf_json: dict, name: str = "hf-bpe") -> TiktokenBackend | Refusal:
+    """The same tiktoken build (ranks = ids, the file's split regex and added tokens) *without* the merge-order
+    checks: not the same tokenizer in general, for measuring how far the two paths differ (benchmarks)."""
+    return _build(hf_json, name, prove=False)
+
+
+def _build(hf_json: dict, name: str, *, prove: bool) -> TiktokenBackend | Refusal:
     pattern = _split_pattern(hf_json)
     if isinstance(pattern, Refusal):
         return pattern
-    ranks = _ranks(hf_json)
+    ranks = _ranks(hf_json, prove=prove)
     if isinstance(ranks, Refusal):
         return ranks
     mergeable, special = ranks
@@ -102,8 +113,9 @@ def _split_pattern(spec: dict) -> str | Refusal:
     return split["pattern"]["Regex"]
 
 
-def _ranks(spec: dict) -> tuple[dict[bytes, int], dict[str, int]] | Refusal:
-    """(mergeable ranks = ids, added tokens by content), or the first rank-order or added-token check that fails."""
+def _ranks(spec: dict, *, prove: bool) -> tuple[dict[bytes, int], dict[str, int]] | Refusal:
+    """(mergeable ranks = ids, added tokens by content), or the first byte-level or added-token check (and with
+    ``prove``, merge-order check) that fails."""
     model = spec["model"]
     added = spec.get("added_tokens", [])
     for token in added:
@@ -128,7 +140,7 @@ def _ranks(spec: dict) -> tuple[dict[bytes, int], dict[str, int]] | Refusal:
     if sum(len(b) == 1 for b in ranks) != 256:
         return Refusal("not every byte is a token")
     merges = [m.split(" ") if isinstance(m, str) else m for m in model["merges"]]
-    refusal = _merge_order(merges, by_text)
+    refusal = _merge_order(merges, by_text) if prove else None
     if refusal is not None:
         return refusal
     return ranks, {t["content"]: t["id"] for t in added}
