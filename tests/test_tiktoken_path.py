@@ -78,3 +78,29 @@ def test_a_split_regex_that_leaves_gaps_is_refused():
 def test_refusal_reasons_are_recorded_for_the_cli(load):
     load("qwen2")
     assert "qwen2" in registry._REFUSALS
+
+
+@pytest.mark.parametrize("name", ["llama3", "qwen2", "command-r", "deepseek-v3", "gemma3"])
+def test_every_file_on_the_tiktoken_path_gives_the_ids_of_tokenizers_on_all_of_flores_and_the_vectors(load, name):
+    from tokenizers import Tokenizer as HFTokenizer
+
+    from workbench import assets, fairness
+    from workbench.config import shared_data_dir
+    from workbench.zoo import gguf_vocab
+
+    library, reason = zoo.encoder(name)
+    if library != "tiktoken":
+        pytest.skip(f"{name} stays on tokenizers: {reason}")
+    if shared_data_dir() is None:
+        pytest.skip("../shared/data (FLORES-200) is not beside the checkout")
+    tok = load(name)
+    path = registry.loaded_file(registry.spec(name))
+    slow = HFTokenizer.from_file(str(path))
+    for mode in ("sentences", "petrov"):
+        texts = fairness.corpus_texts("flores200", None, mode=mode).texts
+        units = [u for code in texts for u in ([texts[code]] if mode == "petrov" else texts[code])]
+        expected = [e.ids for e in slow.encode_batch_fast(units, add_special_tokens=False)]
+        assert [i for i, (a, b) in enumerate(zip(tok.encode_batch(units), expected, strict=True)) if a != b] == []
+    if name in zoo.GOLDEN_VECTORS:
+        cases = gguf_vocab.read_vectors(assets.path("vectors-inp"), assets.path(zoo.GOLDEN_VECTORS[name]))
+        assert [t for t, ids in cases if tok.encode(t) != ids] == []
