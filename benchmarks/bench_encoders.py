@@ -58,6 +58,7 @@ def measure(name: str) -> list[dict]:
                      "texts_differing": sum(a != b for a, b in zip(ids_hf, ids_tk, strict=True)),
                      "tokens_tokenizers": sum(map(len, ids_hf)), "tokens_tiktoken": sum(map(len, ids_tk)),
                      "vectors_tiktoken": vectors, "encoder": encoder, "why": reason})
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)  # a long run shows its progress
     return rows
 
 

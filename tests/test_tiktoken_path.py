@@ -75,9 +75,12 @@ def test_a_split_regex_that_leaves_gaps_is_refused():
     assert "leaves text unmatched" in tiktoken_path.as_tiktoken(spec).reason
 
 
-def test_refusal_reasons_are_recorded_for_the_cli(load):
+def test_a_refusal_is_cached_by_the_files_content_and_reused(load):
+    from workbench.config import cache_dir
+
     load("qwen2")
-    assert "qwen2" in registry._REFUSALS
+    cached = list(cache_dir("tokenizers").glob(f"qwen2-*-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused"))
+    assert [p.read_text(encoding="utf-8") for p in cached] == [registry._REFUSALS["qwen2"]]
 
 
 @pytest.mark.parametrize("name", ["llama3", "qwen2", "command-r", "deepseek-v3", "gemma3"])

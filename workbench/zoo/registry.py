@@ -131,11 +131,21 @@ def _gguf_to_sentencepiece(asset: Path) -> bytes:
 
 def _byte_level_json(path: Path, name: str, *, byte_level: bool | None = None) -> Backend:
     """tiktoken's core where it provably gives the ids of ``tokenizers`` (:mod:`~workbench.zoo.tiktoken_path`),
-    else Hugging Face ``tokenizers`` itself."""
-    fast = tiktoken_path.from_file(path, name)
-    if isinstance(fast, ranks.TiktokenBackend):
-        return fast
-    _REFUSALS[name] = fast.reason
+    else Hugging Face ``tokenizers`` itself.
+
+    A refusal is cached by the file's sha256 and :data:`tiktoken_path.CHECKS_VERSION` (the checks read the
+    whole vocabulary and merge list: seconds per load), so a refused file goes straight to ``tokenizers``.
+    """
+    verdict = cache_dir("tokenizers") / (f"{name}-{verified_cache.digest(path)[:16]}"
+                                         f"-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused")
+    reason = verified_cache.read(verdict, lambda p: p.read_text(encoding="utf-8"))
+    if reason is None:
+        fast = tiktoken_path.from_file(path, name)
+        if isinstance(fast, ranks.TiktokenBackend):
+            return fast
+        reason = fast.reason
+        verified_cache.write(verdict, reason)
+    _REFUSALS[name] = reason
     return hf_json.from_file(path, byte_level=byte_level)
 
 

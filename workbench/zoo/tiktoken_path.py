@@ -40,6 +40,9 @@ from pathlib import Path
 from workbench.zoo.hf_json import _byte_decoder
 from workbench.zoo.ranks import TiktokenBackend
 
+#: Bump whenever a check changes: it keys the refusals the registry caches.
+CHECKS_VERSION = "1"
+
 
 @dataclass(frozen=True)
 class Refusal:
