@@ -6,7 +6,9 @@ reference ids). Where :mod:`workbench.zoo.adapter` is the contract and the backe
 library each behind it, this module is the glue: it takes each tokenizer's verified asset from
 :mod:`workbench.assets`, converts it once where needed (llama.cpp GGUF vocabularies by
 :mod:`workbench.zoo.gguf_vocab`, js-tiktoken's p50k table by :mod:`workbench.zoo.ranks`) into a cache
-keyed by the asset's sha256 and :data:`CONVERTER_VERSION`, and hands it to its backend. ``hf:<repo>``
+keyed by the asset's sha256 and :data:`CONVERTER_VERSION`, and hands it to its backend: a byte-level
+BPE ``tokenizer.json`` goes to tiktoken's core where :mod:`workbench.zoo.tiktoken_path` proves it the
+same tokenizer, else to ``tokenizers`` (:func:`encoder` says which, and why). ``hf:<repo>``
 loads a Hugging Face hub tokenizer instead.
 
 >>> from workbench.zoo import load_tokenizer, spec
