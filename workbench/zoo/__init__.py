@@ -36,6 +36,7 @@ from workbench.zoo.registry import (
     REGISTRY,
     TokenizerSpec,
     describe,
+    encoder,
     fingerprint,
     list_tokenizers,
     load_tokenizer,
@@ -57,6 +58,7 @@ from workbench.zoo.wrapping import (
 __all__ = ["CONVERTER_VERSION", "GOLDEN_VECTORS", "PATTERN_PRESETS", "REASONS", "REGISTRY", "Backend",
            "BaselineBackend", "HFBackend", "Piece", "Reason", "RoundTrip", "SentencePieceBackend", "TiktokenBackend",
            "TokenType", "Tokenizer", "TokenizerSpec", "TurkishHybridBackend", "check_text", "content_fingerprint",
-           "describe", "fingerprint", "from_path", "is_zoo_name", "list_tokenizers", "load_tokenizer", "loaded_file",
+           "describe", "encoder", "fingerprint", "from_path", "is_zoo_name", "list_tokenizers", "load_tokenizer",
+           "loaded_file",
            "parse_js_tiktoken_ranks", "resolve", "resolve_all", "round_trip", "round_trip_table", "round_trips", "spec",
            "wrap"]

@@ -19,7 +19,7 @@ import json
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -64,8 +64,12 @@ def _balanced_cuts(sizes: Sequence[int], parts: int) -> list[int]:
 class TiktokenBackend:
     """tiktoken ``Encoding`` (GPT-2, p50k, cl100k, o200k, Qwen-1), optionally with shifted ids (Tekken)."""
 
-    def __init__(self, encoding, *, id_offset: int = 0, reserved: Sequence[str] = (), nfc: bool = False) -> None:
+    def __init__(self, encoding, *, id_offset: int = 0, reserved: Sequence[str] = (), nfc: bool = False,
+                 match_added: bool = False) -> None:
         self.enc = encoding
+        # ``match_added``: special-token strings in the text become their ids, as ``tokenizers`` matches a
+        # file's added tokens (:mod:`~workbench.zoo.tiktoken_path`); else they are plain text, as tiktoken does
+        self._encode = partial(encoding.encode, allowed_special="all") if match_added else encoding.encode_ordinary
         self.nfc = nfc  # Qwen's tokenizer NFC-normalises its input first; offsets then refer to the NFC text
         self.offset = id_offset
         self.reserved = list(reserved)  # ids below ``id_offset`` (Tekken's 1000 special slots)
@@ -81,13 +85,13 @@ class TiktokenBackend:
         return self.normalized(text)
 
     def encode(self, text: str, add_special_tokens: bool) -> list[int]:
-        return [i + self.offset for i in self.enc.encode_ordinary(self.normalized(text))]
+        return [i + self.offset for i in self._encode(self.normalized(text))]
 
     def encode_batch(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
         # Not tiktoken's encode_ordinary_batch: it submits one thread-pool task per text, which for
         # sentence-length texts costs more than the encoding (half the speed of a plain loop, measured in
         # BENCHMARKS.md). One contiguous chunk per core; encode_ordinary releases the GIL.
-        batches = _in_threads(self.enc.encode_ordinary, [self.normalized(t) for t in texts])
+        batches = _in_threads(self._encode, [self.normalized(t) for t in texts])
         return [[i + self.offset for i in ids] for ids in batches] if self.offset else batches
 
     def decode(self, ids: Sequence[int]) -> str:
@@ -115,13 +119,13 @@ class TiktokenBackend:
 
     def offsets(self, text: str) -> list[tuple[int, int, int]]:
         text = self.offset_text(text)
-        return self._offsets(text, self.enc.encode_ordinary(text))
+        return self._offsets(text, self._encode(text))
 
     def spans_batch(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
         """(ids, character spans) of each text: the ids encoded on every core (as :meth:`encode_batch`)."""
         seen = [self.offset_text(t) for t in texts]
         out = []
-        for text, ids in zip(seen, _in_threads(self.enc.encode_ordinary, seen), strict=True):
+        for text, ids in zip(seen, _in_threads(self._encode, seen), strict=True):
             offsets = self._offsets(text, ids)
             out.append(([i for i, _, _ in offsets], [(s, e) for _, s, e in offsets]))
         return out

@@ -6,7 +6,9 @@ reference ids). Where :mod:`workbench.zoo.adapter` is the contract and the backe
 library each behind it, this module is the glue: it takes each tokenizer's verified asset from
 :mod:`workbench.assets`, converts it once where needed (llama.cpp GGUF vocabularies by
 :mod:`workbench.zoo.gguf_vocab`, js-tiktoken's p50k table by :mod:`workbench.zoo.ranks`) into a cache
-keyed by the asset's sha256 and :data:`CONVERTER_VERSION`, and hands it to its backend. ``hf:<repo>``
+keyed by the asset's sha256 and :data:`CONVERTER_VERSION`, and hands it to its backend: a byte-level
+BPE ``tokenizer.json`` goes to tiktoken's core where :mod:`workbench.zoo.tiktoken_path` proves it the
+same tokenizer, else to ``tokenizers`` (:func:`encoder` says which, and why). ``hf:<repo>``
 loads a Hugging Face hub tokenizer instead.
 
 >>> from workbench.zoo import load_tokenizer, spec
@@ -28,7 +30,7 @@ from workbench import assets
 from workbench import cache as verified_cache
 from workbench.config import cache_dir
 from workbench.errors import OfflineError, unknown_name
-from workbench.zoo import gguf_vocab, hf_json, ranks, spm
+from workbench.zoo import gguf_vocab, hf_json, ranks, spm, tiktoken_path
 from workbench.zoo.adapter import Backend, Tokenizer
 from workbench.zoo.baselines import BaselineBackend
 from workbench.zoo.hybrid import TurkishHybridBackend
@@ -129,12 +131,36 @@ def _gguf_to_sentencepiece(asset: Path) -> bytes:
     return gguf_vocab.to_sentencepiece(gguf_vocab.read_fields(asset))
 
 
+def _byte_level_json(path: Path, name: str, *, byte_level: bool | None = None) -> Backend:
+    """tiktoken's core where it provably gives the ids of ``tokenizers`` (:mod:`~workbench.zoo.tiktoken_path`),
+    else Hugging Face ``tokenizers`` itself.
+
+    A refusal is cached by the file's sha256 and :data:`tiktoken_path.CHECKS_VERSION` (the checks read the
+    whole vocabulary and merge list: seconds per load), so a refused file goes straight to ``tokenizers``.
+    """
+    verdict = cache_dir("tokenizers") / (f"{name}-{verified_cache.digest(path)[:16]}"
+                                         f"-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused")
+    reason = verified_cache.read(verdict, lambda p: p.read_text(encoding="utf-8"))
+    if reason is None:
+        fast = tiktoken_path.from_file(path, name)
+        if isinstance(fast, ranks.TiktokenBackend):
+            return fast
+        reason = fast.reason
+        verified_cache.write(verdict, reason)
+    _REFUSALS[name] = reason
+    return hf_json.from_file(path, byte_level=byte_level)
+
+
+#: Why each zoo tokenizer built from a ``tokenizer.json`` stays on ``tokenizers`` (filled as they load).
+_REFUSALS: dict[str, str] = {}
+
+
 def _tokenizer_json(spec: TokenizerSpec) -> Backend:
-    return hf_json.from_file(_asset_file(spec))
+    return _byte_level_json(_asset_file(spec), spec.name)
 
 
 def _gguf_bpe(spec: TokenizerSpec) -> Backend:
-    return hf_json.from_file(loaded_file(spec), byte_level=True)
+    return _byte_level_json(loaded_file(spec), spec.name, byte_level=True)
 
 
 def _tokenizer_json_converted(spec: TokenizerSpec) -> Backend:
@@ -262,6 +288,17 @@ def _named(name: str) -> Tokenizer:
         return Tokenizer(hub_spec, hub_spec.build(hub_spec))
     entry = spec(name)
     return Tokenizer(entry, entry.build(entry))
+
+
+_ENCODERS = {"TiktokenBackend": "tiktoken", "HFBackend": "tokenizers", "SentencePieceBackend": "sentencepiece",
+             "TurkishHybridBackend": "turkish-tokenizer", "BaselineBackend": "built in"}
+
+
+def encoder(name: str) -> tuple[str, str]:
+    """(library that runs the zoo tokenizer ``name``, why not tiktoken where a ``tokenizer.json`` stays on
+    ``tokenizers``; else ""), by loading it."""
+    backend = type(_named(name)._backend).__name__
+    return _ENCODERS.get(backend, backend), _REFUSALS.get(name, "")
 
 
 def describe() -> list[dict[str, object]]:
