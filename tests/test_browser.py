@@ -13,6 +13,8 @@ download is never used. Where Chromium cannot be had, the tests skip with a bann
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -117,16 +119,29 @@ def code_lines(notebook: Path) -> list[str]:
     return [x.strip() for cell in lines for x in cell if len(x.strip()) > 20 and not x.strip().startswith("#")]
 
 
-def test_voila_app_mode_renders_a_dashboard(browser):
-    """``make app``: Voila serves the notebook with code hidden; widgets render and respond, no error."""
+@contextmanager
+def voila_tab(browser, notebook: Path, screenshot: str, *, full_page: bool = False) -> Iterator:
+    """A Chromium tab on Voila's page of ``notebook`` as ``make app`` serves it (code hidden), once navigated;
+    afterwards the tab's screenshot is saved under ``screenshot`` and the server stopped."""
     pytest.importorskip("voila", reason="voila is not installed (pip install -e '.[notebooks]')")
-    notebook = voila_target()
     server = harness.start_voila(notebook.parent)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     try:
         # Voila runs every cell before it sends the page: the navigation itself takes the run time
         tab.goto(f"{server.base}/voila/render/{notebook.name}", wait_until="commit", timeout=RUN_TIMEOUT_MS)
+        yield tab
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / screenshot), full_page=full_page)
+        context.close()
+        server.stop()
+
+
+def test_voila_app_mode_renders_a_dashboard(browser):
+    """``make app``: Voila serves the notebook with code hidden; widgets render and respond, no error."""
+    notebook = voila_target()
+    with voila_tab(browser, notebook, f"voila_{notebook.stem}.png") as tab:
         tab.locator("body .jupyter-widgets").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
         tab.wait_for_function("() => !document.querySelector('#loading, .voila-spinner-color1')"
                               " || getComputedStyle(document.querySelector('#loading')).display === 'none'",
@@ -137,11 +152,6 @@ def test_voila_app_mode_renders_a_dashboard(browser):
         assert hidden == [], f"code is shown in app mode: {hidden[:3]}"
         changed, action = harness.poke_widgets(tab, "body")
         assert changed, f"Voila {notebook.name}: no widget output changed after: {action}"
-    finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / f"voila_{notebook.stem}.png"))
-        context.close()
-        server.stop()
 
 
 def test_comparison_report_html_opens_with_its_tables_and_plots(browser, tmp_path):
@@ -255,17 +265,6 @@ def test_token_view_reads_right_in_jupyterlab(page, lab):
 
 def test_token_view_reads_right_in_voila(browser):
     """And in Voila, as ``make app`` serves a notebook (code hidden)."""
-    pytest.importorskip("voila", reason="voila is not installed (pip install -e '.[notebooks]')")
-    notebook = token_view_notebook()
-    server = harness.start_voila(notebook.parent)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    try:
-        tab.goto(f"{server.base}/voila/render/{notebook.name}", wait_until="commit", timeout=RUN_TIMEOUT_MS)
+    with voila_tab(browser, token_view_notebook(), "token_view_voila.png", full_page=True) as tab:
         tab.locator(".workbench-tokens").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
         check_token_layout(tab, ".jp-OutputArea-output")
-    finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / "token_view_voila.png"), full_page=True)
-        context.close()
-        server.stop()
