@@ -49,10 +49,13 @@ def spm_file(tmp_path_factory, train_texts):
     return prefix.with_suffix(".model")
 
 
-def _same_ids(tok: zoo.Tokenizer, encode, sentences: list[str]) -> None:
+def _same_ids(tok: zoo.Tokenizer, encode, sentences: list[str]) -> int:
+    """Assert ``tok`` gives the library's ids, one text at a time and batched; the number of ids compared."""
     for s in sentences:
         assert tok.encode(s) == encode(s), s
-    assert tok.encode_batch(sentences) == [encode(s) for s in sentences]
+    expected = [encode(s) for s in sentences]
+    assert tok.encode_batch(sentences) == expected
+    return sum(map(len, expected))
 
 
 @pytest.mark.parametrize("kind", ["bpe", "unigram", "wordpiece"])
@@ -108,12 +111,14 @@ def test_transformers_directory_fast_and_slow_give_the_librarys_ids(hf_tokenizer
     fast.save_pretrained(tmp_path / "fast")
     loaded = AutoTokenizer.from_pretrained(str(tmp_path / "fast"))
     for tok in (zoo.load_tokenizer(tmp_path / "fast"), zoo.wrap(loaded, name="fast")):
-        _same_ids(tok, lambda s: loaded.encode(s, add_special_tokens=False), sentences)
+        assert _same_ids(tok, lambda s: loaded.encode(s, add_special_tokens=False), sentences) > len(sentences)
     vocab = tmp_path / "vocab.txt"
     words = hf_tokenizers["wordpiece"].get_vocab()
     vocab.write_text("".join(f"{w}\n" for w, _ in sorted(words.items(), key=lambda kv: kv[1])), encoding="utf-8")
     slow = BertTokenizer(str(vocab), do_lower_case=False, tokenize_chinese_chars=True)
-    _same_ids(zoo.wrap(slow, name="slow"), lambda s: slow.encode(s, add_special_tokens=False), sentences[:60])
+    compared = _same_ids(zoo.wrap(slow, name="slow"), lambda s: slow.encode(s, add_special_tokens=False),
+                         sentences[:60])
+    assert compared > 60  # the slow tokenizer really encoded the sentences (not all unknown or empty)
 
 
 def test_gguf_file_written_with_gguf_gives_the_librarys_ids(hf_tokenizers, tmp_path, sentences):
@@ -133,8 +138,9 @@ def test_gguf_file_written_with_gguf_gives_the_librarys_ids(hf_tokenizers, tmp_p
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.close()
-    _same_ids(zoo.load_tokenizer(tmp_path / "mine.gguf"), lambda s: lib.encode(s, add_special_tokens=False).ids,
-              sentences)
+    compared = _same_ids(zoo.load_tokenizer(tmp_path / "mine.gguf"),
+                         lambda s: lib.encode(s, add_special_tokens=False).ids, sentences)
+    assert compared > len(sentences)  # every sentence had ids to compare
 
 
 def test_a_workbench_tokenizer_is_returned_or_renamed():
