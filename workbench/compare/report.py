@@ -188,12 +188,6 @@ def _encode_language(tok: zoo.Tokenizer, sentences: Sequence[str], sample: Seque
     return encoded, [np.asarray(spans, dtype=np.int64).reshape(-1, 2) for _, spans in with_spans]
 
 
-def _ids(tok: zoo.Tokenizer, texts: fairness.CorpusTexts) -> dict[str, np.ndarray]:
-    """All token ids of each language's sentences (no special tokens), one array per language."""
-    return {code: np.fromiter(itertools.chain.from_iterable(tok.encode_batch(sentences)), dtype=np.int64)
-            for code, sentences in texts.texts.items()}
-
-
 def compute_unigram_measures(tokenizers: Sequence[str | zoo.Tokenizer], texts: fairness.CorpusTexts,
                              alpha: float = measures.DEFAULT_ALPHA) -> pl.DataFrame:
     """Rényi entropy and efficiency, Shannon efficiency and utilisation of each tokenizer over the whole corpus.
@@ -205,9 +199,10 @@ def compute_unigram_measures(tokenizers: Sequence[str | zoo.Tokenizer], texts: f
     _check_corpus(texts)
     rows = []
     for tok in zoo.resolve_all(tokenizers):
-        ids = np.concatenate(list(_ids(tok, texts).values()))
+        type_counts = sum(np.bincount(counting.flatten(tok.encode_batch(sentences))[0], minlength=tok.vocab_size)
+                          for sentences in texts.texts.values())
         rows.append({"tokenizer": tok.name, "vocab_size": tok.vocab_size,
-                     **_unigram_row(np.bincount(ids, minlength=tok.vocab_size), tok.vocab_size, alpha)})
+                     **_unigram_row(type_counts, tok.vocab_size, alpha)})
     return pl.DataFrame(rows)
 
 
