@@ -6,6 +6,10 @@ FLORES is absent), repeated to size, and deleted afterwards. Each size is counte
 process, which reports its own peak RSS (``ru_maxrss``); the sizes run one after the other in one run.
 Target: peak RSS(1 GB) ≤ 1.10 × peak RSS(100 MB). Throughput is the file size over the child's wall time.
 
+The same is measured for the Turkish metrics (:func:`workbench.turkish.purity_table` on a Turkish-only file,
+streamed a batch of lines at a time) at smaller sizes (default 5 and 50 MB), since they tokenize every
+document with its offsets and cut every word in Python (about 0.1 MB/s).
+
     python benchmarks/bench_corpus.py --out corpus_bench.md
 """
 
@@ -25,12 +29,15 @@ LANGUAGES = {"flores200": ["eng_Latn", "tur_Latn", "arb_Arab", "hin_Deva", "jpn_
 MB = 1_000_000
 
 
-def make_file(path: Path, size: int) -> int:
-    """Write ``size`` bytes (to the next whole line) of corpus sentences to ``path``; returns the lines written."""
+def make_file(path: Path, size: int, measure: str = "counts") -> int:
+    """Write ``size`` bytes (to the next whole line) of corpus sentences to ``path``; returns the lines written.
+
+    ``measure="turkish"`` writes Turkish sentences only.
+    """
     from workbench import corpora
 
     name = corpora.default_parallel_corpus()
-    corpus = corpora.parallel_corpus(name, LANGUAGES[name])
+    corpus = corpora.parallel_corpus(name, LANGUAGES[name][1:2] if measure == "turkish" else LANGUAGES[name])
     block = "".join(f"{s}\n" for sentences in corpus.values() for s in sentences).encode("utf-8")
     lines_per_block = block.count(b"\n")
     written = lines = 0
@@ -41,30 +48,42 @@ def make_file(path: Path, size: int) -> int:
     return lines
 
 
-def run_child(path: Path, tokenizer: str) -> None:
-    """The measured work: stream ``path`` through the counts, then print the row and this process's peak RSS."""
-    from workbench import fairness
+def run_child(path: Path, tokenizer: str, measure: str) -> None:
+    """The measured work: stream ``path`` through the counts (or the Turkish metrics), then print the row, the
+    file's size and this process's peak RSS."""
+    from workbench import fairness, turkish
 
     start = time.perf_counter()
-    row = fairness.monolingual_counts([tokenizer], str(path), words=False, cache=False).row(0, named=True)
+    if measure == "turkish":
+        row = turkish.purity_table([tokenizer], path).row(0, named=True)
+        row |= {"lines": sum(1 for line in path.open(encoding="utf-8") if line.strip())}
+    else:
+        row = fairness.monolingual_counts([tokenizer], str(path), words=False, cache=False).row(0, named=True)
+    row["bytes"] = path.stat().st_size
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
     print(json.dumps({"row": row, "seconds": seconds, "peak_rss": peak}))
 
 
-def measure(path: Path, tokenizer: str) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(path), "--tokenizer", tokenizer], check=True,
-                          capture_output=True, text=True)
+def measure(path: Path, tokenizer: str, what: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", str(path), "--tokenizer", tokenizer, "--measure",
+                           what], check=True, capture_output=True, text=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def report(results: dict[int, dict], tokenizer: str) -> str:
+HOW = {"counts": ("a monolingual corpus", "`fairness.monolingual_counts([tokenizer], file, words=False, cache=False)`, "
+                  "the file made from FLORES-200 sentences of five scripts repeated to size"),
+       "turkish": ("Turkish text through the Turkish metrics", "`turkish.purity_table([tokenizer], file)` (%TR, "
+                   "%Pure and the boundary metrics; the file streamed 2,048 lines at a time), the file made from "
+                   "FLORES-200 Turkish sentences repeated to size")}
+
+
+def report(results: dict[int, dict], tokenizer: str, what: str = "counts") -> str:
     small, big = results[min(results)], results[max(results)]
     ratio = big["peak_rss"] / small["peak_rss"]
-    lines = [f"## Streaming a monolingual corpus ({tokenizer}, `benchmarks/bench_corpus.py`)", "",
-             "Each size in a fresh process: `fairness.monolingual_counts([tokenizer], file, words=False, "
-             "cache=False)`, the file "
-             "made from FLORES-200 sentences of five scripts repeated to size, then deleted.", "",
+    title, how = HOW[what]
+    lines = [f"## Streaming {title} ({tokenizer}, `benchmarks/bench_corpus.py`)", "",
+             f"Each size in a fresh process: {how}, then deleted.", "",
              "| file | lines | tokens | wall time (s) | throughput (MB/s) | peak RSS (MiB) |",
              "|---|---|---|---|---|---|"]
     for size, r in sorted(results.items()):
@@ -80,21 +99,27 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("corpus_bench.md"))
     parser.add_argument("--tokenizer", default="gpt2")
     parser.add_argument("--sizes", default="100,1000", help="file sizes in MB, comma-separated")
+    parser.add_argument("--turkish-sizes", default="5,50", help="file sizes in MB for the Turkish metrics")
+    parser.add_argument("--measure", choices=tuple(HOW), default="counts", help=argparse.SUPPRESS)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_child(args.child, args.tokenizer)
+        run_child(args.child, args.tokenizer, args.measure)
         return 0
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
-        for size in (int(s) * MB for s in args.sizes.split(",")):
-            path = Path(tmp) / f"mono-{size // MB}mb.txt"
-            make_file(path, size)
-            results[size] = measure(path, args.tokenizer)
-            path.unlink()
-            done = results[size]
-            print(f"{size // MB} MB: {done['seconds']:.1f} s, peak {done['peak_rss'] / 2**20:.0f} MiB", file=sys.stderr)
-    text = report(results, args.tokenizer)
+    sections = []
+    for what, sizes in (("counts", args.sizes), ("turkish", args.turkish_sizes)):
+        results = {}
+        with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
+            for size in (int(s) * MB for s in sizes.split(",")):
+                path = Path(tmp) / f"mono-{size // MB}mb.txt"
+                make_file(path, size, what)
+                results[size] = measure(path, args.tokenizer, what)
+                path.unlink()
+                done = results[size]
+                print(f"{what} {size // MB} MB: {done['seconds']:.1f} s, peak {done['peak_rss'] / 2**20:.0f} MiB",
+                      file=sys.stderr)
+        sections.append(report(results, args.tokenizer, what))
+    text = "\n".join(sections)
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from workbench import cli, corpora, fairness
 from workbench.errors import InvalidTextError, UnknownNameError, UsageError, WorkbenchError
@@ -248,8 +249,27 @@ def test_turkish_metrics_on_the_users_text_and_treebank(sentences, tmp_path):
     assert [(d.text, d.lemmas) for d in docs] == [("Kitaplar güzel.", {0: "kitap", 9: "güzel"})]
     assert scoring.load_documents(bank / "a.conllu")[0].lemmas == docs[0].lemmas
     (tmp_path / "nobank").mkdir()
-    with pytest.raises(UsageError, match="holds no .conllu files"):
+    with pytest.raises(UsageError, match="holds no .conllu or .txt files"):
         scoring.load_documents(tmp_path / "nobank")
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "a.txt").write_text("\n".join(sentences["tur"][:3]), encoding="utf-8")
+    (tmp_path / "texts" / "b.txt").write_text("\n\n".join(sentences["tur"][3:]), encoding="utf-8")
+    assert [d.text for d in scoring.load_documents(tmp_path / "texts")] == sentences["tur"]  # a folder of text
+
+
+def test_a_streamed_text_file_scores_exactly_as_the_corpus_read_whole(tmp_path):
+    """The whole FLORES Turkish text (dev + devtest), written to a file and streamed 97 lines at a time, gives
+    every metric of every tokenizer exactly as the named corpus read whole in memory (one batch)."""
+    text = tmp_path / "tur.txt"
+    text.write_text("\n".join(corpora.load_flores("tur_Latn", split="both")) + "\n", encoding="utf-8")
+    names = ["gpt2", "gemma3"]
+    whole = scoring.purity_table(names, "flores200").drop("corpus")
+    batches = list(scoring.iter_documents(text, batch=97))
+    assert len(batches) == -(-sum(map(len, batches)) // 97) > 20  # it really was streamed, in many batches
+    streamed = scoring.purity_table(names, text, batch=97)
+    assert streamed["corpus"].to_list() == [str(text)] * 2
+    assert_frame_equal(streamed.drop("corpus"), whole, check_exact=True)  # every cell, no tolerance (NaN = NaN)
+    assert whole["tokens"].min() > 50_000  # not vacuous: the whole text was counted
 
 
 # ------------------------------------------------------------------------------------------ images

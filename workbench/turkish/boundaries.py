@@ -22,8 +22,9 @@ boundaries, ``P_w`` the tokenizer's internal boundaries, ``t_w`` the number of t
   the root ends at ``r = len(lemma)`` when the word starts with the lemma, allowing a final
   consonant alternation (kitap → kitab-ı); other words are skipped. Atomicity = share of words with no
   cut inside ``(0, r)``; hit rate = share of words with ``r < len(w)`` and ``r ∈ P_w``.
-* **Fertility**: :func:`workbench.fairness.metrics.fertility`, the workbench's one definition: ``mean_w t_w``
-  over the words (letters only; punctuation tokens are not counted) that get at least one token.
+* **Fertility**: the definition of :func:`workbench.fairness.metrics.fertility` (``mean_w t_w`` over the
+  words, letters only, that get at least one token), kept as running sums like every metric here
+  (:class:`BoundaryTally`), so a corpus can be scored a batch at a time.
 
 Empty text or text without words gives NaN everywhere, never an error.
 """
@@ -31,9 +32,9 @@ Empty text or text without words gives NaN everywhere, never an error.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from workbench.fairness.metrics import fertility
 from workbench.turkish.lexicon import Analysis
 from workbench.turkish.normalise import turkish_lower
 
@@ -129,38 +130,84 @@ class BoundaryScores:
     lemma_words: int = field(default=0)
 
 
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else float("nan")
-
-
 def _ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def _dice(w: WordCut) -> float:
-    total = len(w.predicted) + len(w.gold)
-    return 1.0 if total == 0 else 2 * len(w.predicted & w.gold) / total
+@dataclass
+class BoundaryTally:
+    """Running sums of every metric of :class:`BoundaryScores`: add word cuts a batch at a time, read scores once.
+
+    Memory stays constant however many words are added (a streamed corpus), and the sums are taken word by
+    word in order, so adding the same words in batches of any size gives exactly the same scores.
+    """
+
+    words: int = 0
+    aligned: int = 0
+    hits: int = 0
+    predicted: int = 0
+    gold: int = 0
+    macro_precision: list[float] = field(default_factory=lambda: [0.0, 0])
+    macro_recall: list[float] = field(default_factory=lambda: [0.0, 0])
+    dice: float = 0.0
+    over: float = 0.0
+    under: float = 0.0
+    morphscore: list[int] = field(default_factory=lambda: [0, 0])
+    atomic: list[int] = field(default_factory=lambda: [0, 0])
+    root_hit: list[int] = field(default_factory=lambda: [0, 0])
+    tokens: list[int] = field(default_factory=lambda: [0, 0])
+
+    def add(self, cuts: Iterable[WordCut]) -> None:
+        """Add word occurrences (their cuts, :func:`cut_word`)."""
+        for w in cuts:
+            self.words += 1
+            if w.tokens:
+                self.tokens[0] += w.tokens
+                self.tokens[1] += 1
+            if w.root is not None:
+                self.atomic[0] += not any(c < w.root for c in w.predicted)
+                self.atomic[1] += 1
+                if w.root < w.length:
+                    self.root_hit[0] += w.root in w.predicted
+                    self.root_hit[1] += 1
+            if w.gold is not None:
+                self._add_aligned(w)
+
+    def _add_aligned(self, w: WordCut) -> None:
+        shared, morphemes = len(w.predicted & w.gold), len(w.gold) + 1
+        self.aligned += 1
+        self.hits += shared
+        self.predicted += len(w.predicted)
+        self.gold += len(w.gold)
+        if w.predicted:
+            self.macro_precision[0] += shared / len(w.predicted)
+            self.macro_precision[1] += 1
+        if w.gold:
+            self.macro_recall[0] += shared / len(w.gold)
+            self.macro_recall[1] += 1
+            if w.tokens >= 2:
+                self.morphscore[0] += min(w.gold) in w.predicted
+                self.morphscore[1] += 1
+        total = len(w.predicted) + len(w.gold)
+        self.dice += 1.0 if total == 0 else 2 * shared / total
+        self.over += max(0, w.tokens - morphemes) / morphemes
+        self.under += max(0, morphemes - w.tokens) / morphemes
+
+    def scores(self) -> BoundaryScores:
+        """The :class:`BoundaryScores` of every word added so far (NaN where a metric has no eligible word)."""
+        p, r = _ratio(self.hits, self.predicted), _ratio(self.hits, self.gold)
+        return BoundaryScores(
+            precision=p, recall=r, f1=_ratio(2 * p * r, p + r) if p == p and r == r else float("nan"),
+            macro_precision=_ratio(*self.macro_precision), macro_recall=_ratio(*self.macro_recall),
+            macro_f1=_ratio(self.dice, self.aligned), over_segmentation=_ratio(self.over, self.aligned),
+            under_segmentation=_ratio(self.under, self.aligned), morphscore=_ratio(*self.morphscore),
+            root_atomicity=_ratio(*self.atomic), root_hit_rate=_ratio(*self.root_hit),
+            fertility=_ratio(*self.tokens), words=self.words, aligned_words=self.aligned,
+            lemma_words=self.atomic[1])
 
 
-def score_words(words: list[WordCut]) -> BoundaryScores:
+def score_words(words: Iterable[WordCut]) -> BoundaryScores:
     """Aggregate word cuts into :class:`BoundaryScores` (NaN where a metric has no eligible word)."""
-    aligned = [w for w in words if w.gold is not None]
-    hits = sum(len(w.predicted & w.gold) for w in aligned)
-    p = _ratio(hits, sum(len(w.predicted) for w in aligned))
-    r = _ratio(hits, sum(len(w.gold) for w in aligned))
-    rooted = [w for w in words if w.root is not None]
-    suffixed = [w for w in rooted if w.root < w.length]
-    split = [w for w in aligned if w.gold and w.tokens >= 2]
-    return BoundaryScores(
-        precision=p, recall=r, f1=_ratio(2 * p * r, p + r) if p == p and r == r else float("nan"),
-        macro_precision=_mean([len(w.predicted & w.gold) / len(w.predicted) for w in aligned if w.predicted]),
-        macro_recall=_mean([len(w.predicted & w.gold) / len(w.gold) for w in aligned if w.gold]),
-        macro_f1=_mean([_dice(w) for w in aligned]),
-        over_segmentation=_mean([max(0, w.tokens - len(w.gold) - 1) / (len(w.gold) + 1) for w in aligned]),
-        under_segmentation=_mean([max(0, len(w.gold) + 1 - w.tokens) / (len(w.gold) + 1) for w in aligned]),
-        morphscore=_mean([float(min(w.gold) in w.predicted) for w in split]),
-        root_atomicity=_mean([float(not any(c < w.root for c in w.predicted)) for w in rooted]),
-        root_hit_rate=_mean([float(w.root in w.predicted) for w in suffixed]),
-        fertility=fertility([w.tokens for w in words]) if any(w.tokens for w in words) else float("nan"),
-        words=len(words), aligned_words=len(aligned), lemma_words=len(rooted),
-    )
+    tally = BoundaryTally()
+    tally.add(words)
+    return tally.scores()
