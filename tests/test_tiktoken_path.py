@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from workbench import cache as verified_cache
 from workbench import zoo
 from workbench.zoo import registry, tiktoken_path
 
@@ -18,14 +19,41 @@ REFUSED = {
     "deepseek-v3": "pre-tokenizer is Split + Split + Split + ByteLevel",
     "gemma3": "BPE has unk_token",
 }
+#: Refused by the merge-order checks only, and on tiktoken by measured equality (tiktoken_path.MEASURED_EQUAL).
+MEASURED = ("llama3", "qwen2")
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
-def test_zoo_files_refused_with_their_reason_stay_on_tokenizers(load, name):
+def test_the_file_checks_refuse_every_zoo_tokenizer_json_with_its_reason(name):
+    path = registry.loaded_file(registry.spec(name))
+    assert REFUSED[name] in tiktoken_path.as_tiktoken(json.loads(path.read_text(encoding="utf-8"))).reason
+
+
+@pytest.mark.parametrize("name", sorted(set(REFUSED) - set(MEASURED)))
+def test_refused_files_stay_on_tokenizers_with_their_reason(load, name):
     load(name)
     library, reason = zoo.encoder(name)
     assert library == "tokenizers"
     assert REFUSED[name] in reason
+
+
+@pytest.mark.parametrize("name", MEASURED)
+def test_files_measured_equal_run_on_tiktoken_and_say_it_is_measured_not_proven(load, name):
+    # the zoo file is the one whose ids were compared: a converter change would change its sha256
+    assert tiktoken_path.MEASURED_EQUAL[verified_cache.digest(registry.loaded_file(registry.spec(name)))] == name
+    load(name)
+    library, why = zoo.encoder(name)
+    assert library == "tiktoken"
+    assert "measured equal" in why and "not proven" in why
+
+
+def test_a_file_not_measured_is_decided_by_the_checks(tmp_path):
+    # the same qwen2 vocabulary in another file (re-serialised: another sha256) was never measured: refused
+    spec = json.loads(registry.loaded_file(registry.spec("qwen2")).read_text(encoding="utf-8"))
+    (tmp_path / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
+    verdict = tiktoken_path.from_file(tmp_path / "tokenizer.json")
+    assert REFUSED["qwen2"] in verdict.reason
+    assert tiktoken_path.describe(tmp_path / "tokenizer.json", verdict) == verdict.reason
 
 
 def _tiny_bpe(merges: list[list[str]], extra: dict[str, int] | None = None) -> dict:
@@ -78,9 +106,9 @@ def test_a_split_regex_that_leaves_gaps_is_refused():
 def test_a_refusal_is_cached_by_the_files_content_and_reused(load):
     from workbench.config import cache_dir
 
-    load("qwen2")
-    cached = list(cache_dir("tokenizers").glob(f"qwen2-*-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused"))
-    assert [p.read_text(encoding="utf-8") for p in cached] == [registry._REFUSALS["qwen2"]]
+    load("gemma3")
+    cached = list(cache_dir("tokenizers").glob(f"gemma3-*-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused"))
+    assert [p.read_text(encoding="utf-8") for p in cached] == [registry._PATHS["gemma3"]]
 
 
 @pytest.mark.parametrize("name", ["llama3", "qwen2", "command-r", "deepseek-v3", "gemma3"])
@@ -93,6 +121,7 @@ def test_every_file_on_the_tiktoken_path_gives_the_ids_of_tokenizers_on_all_of_f
 
     library, reason = zoo.encoder(name)
     if library != "tiktoken":
+        assert name not in MEASURED, f"{name} should run on tiktoken: {reason}"
         pytest.skip(f"{name} stays on tokenizers: {reason}")
     if shared_data_dir() is None:
         pytest.skip("../shared/data (FLORES-200) is not beside the checkout")

@@ -71,8 +71,8 @@ def _tokenizers_command(args: argparse.Namespace) -> int:
     if args.vocab:
         for row in rows:
             row["vocab_size"] = zoo.load_tokenizer(str(row["name"])).vocab_size
-            row["encoder"], row["not_tiktoken_because"] = zoo.encoder(str(row["name"]))
-    loaded = ["vocab_size", "encoder"] if args.vocab else []
+            row["encoder"], row["why"] = zoo.encoder(str(row["name"]))
+    loaded = ["vocab_size", "encoder", "why"] if args.vocab else []
     _print_rows(rows, ["name", "family", "description", "source", "licence", *loaded], args.json)
     return EXIT_OK
 
@@ -168,7 +168,8 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("tokenizers", help="list the tokenizer zoo (name, family, source, licence)")
     p.add_argument("--vocab", action="store_true", help="load each tokenizer to show its vocabulary size and encoder "
-                   "(tiktoken / tokenizers / sentencepiece; --json: why not tiktoken)")
+                   "(tiktoken / tokenizers / sentencepiece) and, for a tokenizer.json, why: not tiktoken, or how its "
+                   "tiktoken ids are known to be those of tokenizers")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_tokenizers_command)
 

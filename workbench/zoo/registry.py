@@ -132,27 +132,29 @@ def _gguf_to_sentencepiece(asset: Path) -> bytes:
 
 
 def _byte_level_json(path: Path, name: str, *, byte_level: bool | None = None) -> Backend:
-    """tiktoken's core where it provably gives the ids of ``tokenizers`` (:mod:`~workbench.zoo.tiktoken_path`),
-    else Hugging Face ``tokenizers`` itself.
+    """tiktoken's core where it gives the ids of ``tokenizers`` (:mod:`~workbench.zoo.tiktoken_path`: proven by
+    the file checks, or measured on all of FLORES-200), else Hugging Face ``tokenizers`` itself.
 
     A refusal is cached by the file's sha256 and :data:`tiktoken_path.CHECKS_VERSION` (the checks read the
     whole vocabulary and merge list: seconds per load), so a refused file goes straight to ``tokenizers``.
+    :func:`encoder` reports which path was taken and why.
     """
     verdict = cache_dir("tokenizers") / (f"{name}-{verified_cache.digest(path)[:16]}"
                                          f"-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused")
     reason = verified_cache.read(verdict, lambda p: p.read_text(encoding="utf-8"))
     if reason is None:
         fast = tiktoken_path.from_file(path, name)
+        _PATHS[name] = tiktoken_path.describe(path, fast)
         if isinstance(fast, ranks.TiktokenBackend):
             return fast
-        reason = fast.reason
-        verified_cache.write(verdict, reason)
-    _REFUSALS[name] = reason
+        verified_cache.write(verdict, fast.reason)
+    else:
+        _PATHS[name] = reason
     return hf_json.from_file(path, byte_level=byte_level)
 
 
-#: Why each zoo tokenizer built from a ``tokenizer.json`` stays on ``tokenizers`` (filled as they load).
-_REFUSALS: dict[str, str] = {}
+#: Why each zoo tokenizer built from a ``tokenizer.json`` runs where it runs (filled as they load).
+_PATHS: dict[str, str] = {}
 
 
 def _tokenizer_json(spec: TokenizerSpec) -> Backend:
@@ -295,10 +297,10 @@ _ENCODERS = {"TiktokenBackend": "tiktoken", "HFBackend": "tokenizers", "Sentence
 
 
 def encoder(name: str) -> tuple[str, str]:
-    """(library that runs the zoo tokenizer ``name``, why not tiktoken where a ``tokenizer.json`` stays on
-    ``tokenizers``; else ""), by loading it."""
+    """(library that runs the zoo tokenizer ``name``, why, for one built from a ``tokenizer.json``: why not
+    tiktoken, or how its tiktoken ids are known to be right; else ""), by loading it."""
     backend = type(_named(name)._backend).__name__
-    return _ENCODERS.get(backend, backend), _REFUSALS.get(name, "")
+    return _ENCODERS.get(backend, backend), _PATHS.get(name, "")
 
 
 def describe() -> list[dict[str, object]]:
