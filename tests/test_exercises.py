@@ -31,11 +31,16 @@ def _premiums() -> tuple[pl.DataFrame]:
     return (pl.DataFrame(cells),)
 
 
-def _inequality() -> tuple[pl.DataFrame]:
-    """The utf8-bytes baseline is the most even; of the vocabularies o200k's Gini is lowest, gpt2's max/min."""
-    return (pl.DataFrame({"tokenizer": ["utf8-bytes", "gpt2", "o200k_base"], "gini": [0.1, 0.3, 0.2],
-                          "max_min": [2.5, 2.0, 3.0], "max_premium": [2.5, 4.0, 3.0],
-                          "max_language": ["shn_Mymr"] * 3}),)
+def _inequality() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The utf8-bytes baseline is the most even, then bert, which is invalid in one language; of the others,
+    o200k's Gini is lowest and gpt2's max/min."""
+    names = ["utf8-bytes", "bert-base-uncased", "gpt2", "o200k_base"]
+    inequality = pl.DataFrame({"tokenizer": names, "gini": [0.1, 0.15, 0.3, 0.2], "max_min": [2.5, 2.6, 2.0, 3.0],
+                               "max_premium": [2.5, 2.6, 4.0, 3.0], "max_language": ["shn_Mymr"] * 4})
+    premiums = pl.DataFrame([{"language": lang, "tokenizer": tok, "premium": 1.0,
+                              "valid": not (tok == "bert-base-uncased" and lang == "shn_Mymr")}
+                             for tok in names for lang in ("eng_Latn", "tur_Latn", "shn_Mymr")])
+    return inequality, premiums
 
 
 def _flores() -> tuple[pl.DataFrame]:
@@ -133,16 +138,22 @@ def test_the_solutions_recompute_from_the_data_they_are_given():
     table, grid = _trained()
     costlier = pl.when(pl.col("tokenizer") == "o200k_base").then(2.0).otherwise(pl.col("median_premium"))
     assert exercises.solve_beats_o200k(table.with_columns(costlier.alias("median_premium")), grid) == 1000
+    cheaper = table.with_columns(pl.when(pl.col("tokenizer") == "o200k_base").then(0.5)
+                                 .otherwise(pl.col("median_premium")).alias("median_premium"))
+    assert exercises.solve_beats_o200k(cheaper, grid) is None and check("05.beats_o200k", None, cheaper, grid).correct
+    assert "no size beats" in check("05.beats_o200k", 2000, cheaper, grid).message
 
 
 def test_unknown_names_and_malformed_answers_are_feedback_not_errors():
     assert "Did you mean 'near_Latn'" in check("01.premium_drop", "near_Lat", *_premiums()).message
     assert "odd_Latn" in check("01.premium_drop", "odd_Latn", *_premiums()).message  # its invalid cell is left out
     assert "is a baseline" in check("01.fairest_tokenizer", "utf8-bytes", *_inequality()).message
+    bert = check("01.fairest_tokenizer", "bert-base-uncased", *_inequality())
+    assert "over 2 of the 3 languages only" in bert.message and "looks cheap" in bert.message
     assert "not a candidate" in check("03.explain_candidate", (4, "word"), *_scan()).message
     assert "pair (token_id, kind)" in check("03.explain_candidate", "getValue", *_scan()).message
     assert "did repeat it" in check("03.explain_candidate", (2, "non-latin"), *_scan()).message
-    assert "At 2000 the best" in check("05.beats_o200k", None, *_trained()).message
+    assert "At 2000 its best tokenizer has 1.20" in check("05.beats_o200k", None, *_trained()).message
     assert "not below" in check("05.beats_o200k", 1000, *_trained()).message
     with pytest.raises(KeyError, match="Did you mean '01.premium_drop'"):
         check("01.premium_dorp", "x")

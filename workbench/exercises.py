@@ -129,23 +129,37 @@ def _baselines() -> set[str]:
     return {str(r["name"]) for r in zoo.describe() if r["family"] == "baseline"}
 
 
-def solve_fairest_tokenizer(inequality: pl.DataFrame) -> str:
-    """The tokenizer, byte and character baselines aside, with the lowest Gini of premiums across languages."""
-    real = inequality.filter(~pl.col("tokenizer").is_in(sorted(_baselines())))
-    return real.sort("gini", maintain_order=True)["tokenizer"][0]
+def _invalid_cells(premiums: pl.DataFrame) -> dict[str, int]:
+    """Per tokenizer with any: how many languages' premiums are invalid (mostly unknown tokens, left blank)."""
+    counted = premiums.group_by("tokenizer").agg(invalid=(~pl.col("valid")).sum())
+    return {r["tokenizer"]: r["invalid"] for r in counted.iter_rows(named=True) if r["invalid"]}
 
 
-def _feedback_fairest_tokenizer(answer: object, inequality: pl.DataFrame) -> Verdict:
+def solve_fairest_tokenizer(inequality: pl.DataFrame, premiums: pl.DataFrame) -> str:
+    """The tokenizer with the lowest Gini of premiums across languages, among those valid in every language of
+    ``premiums`` (``inequality`` is over valid cells only) and leaving the byte and character baselines aside."""
+    left_out = _baselines() | set(_invalid_cells(premiums))
+    return inequality.filter(~pl.col("tokenizer").is_in(sorted(left_out))).sort("gini", maintain_order=True)[
+        "tokenizer"][0]
+
+
+def _feedback_fairest_tokenizer(answer: object, inequality: pl.DataFrame, premiums: pl.DataFrame) -> Verdict:
     if (unknown := _not_one_of("tokenizer", answer, inequality["tokenizer"].to_list())) is not None:
         return unknown
     rows = {r["tokenizer"]: r for r in inequality.iter_rows(named=True)}
-    best, mine = rows[solve_fairest_tokenizer(inequality)], rows[answer]
+    best, mine = rows[solve_fairest_tokenizer(inequality, premiums)], rows[answer]
     gini = f"Gini {_fmt(best['gini'])}, costliest language {best['max_language']} at {_fmt(best['max_premium'])}×"
     if mine is best:
-        return Verdict(True, f"{answer}: {gini}.")
+        return Verdict(True, f"{answer}: {gini}, valid in every language.")
     if answer in _baselines():
         return Verdict(False, f"{answer} is a baseline (bytes or characters), not a vocabulary: it sets the floor "
                               "the others are compared with. Leave the baselines out.")
+    if (invalid := _invalid_cells(premiums).get(str(answer))) is not None:
+        languages = premiums["language"].n_unique()
+        return Verdict(False, f"{answer} has Gini {_fmt(mine['gini'])}, but over {languages - invalid} of the "
+                              f"{languages} languages only: in {invalid} of them more than 10 % of its tokens are "
+                              "unknown, so their premiums are left out. A tokenizer that erases a script looks "
+                              f"cheap on it. Of those valid everywhere, {best['tokenizer']} has {gini}.")
     real = inequality.filter(~pl.col("tokenizer").is_in(sorted(_baselines())))
     by_extremes = real.sort("max_min", maintain_order=True)["tokenizer"][0]
     why = (f" {answer} has the smallest max/min ratio ({_fmt(mine['max_min'])}), which looks at two languages only;"
@@ -209,8 +223,8 @@ def _feedback_leave_one_out(answer: object) -> Verdict:
     def moves(n: str) -> str:
         return f"leaving out {n} moves r from {_fmt(r[''])} to {_fmt(r[n])}"
     if answer == best:
-        return Verdict(True, f"{moves(best)}. One row of eight decides the sign of the claim: the warning the "
-                             "notebook prints about n = 8.")
+        return Verdict(True, f"{moves(best)}: one row of eight moves r by {abs(r[best] - r['']):.2f}, which is "
+                             "what the notebook's warning about n = 8 means.")
     return Verdict(False, f"{moves(str(answer))}, but {moves(best)}.")
 
 
@@ -396,7 +410,7 @@ def _feedback_beats_random(answer: object, table: pl.DataFrame) -> Verdict:
 
 
 def _gaps(effect: pl.DataFrame, kind: str = "bpe") -> pl.DataFrame:
-    return effect.filter(pl.col("kind") == kind).select("vocab_size", "english", gap=(pl.col("balanced") - 1).abs())
+    return effect.filter(pl.col("kind") == kind).select("vocab_size", "balanced", gap=(pl.col("balanced") - 1).abs())
 
 
 def solve_parity_gap(effect: pl.DataFrame) -> int:
@@ -411,10 +425,9 @@ def _feedback_parity_gap(answer: object, effect: pl.DataFrame) -> Verdict:
     rows = {r["vocab_size"]: r for r in gaps.iter_rows(named=True)}
     best, mine = rows[solve_parity_gap(effect)], rows[answer]
     if mine is best:
-        return Verdict(True, f"{answer}: the median language pays {_fmt(best['gap'])} more (or less) than English "
-                             "does, the smallest gap of the sizes trained.")
-    why = (" Bigger is not always fairer: a larger vocabulary also gives English more of its own long tokens."
-           if answer == max(rows) else "")
+        return Verdict(True, f"{answer}: the median language pays {_fmt(best['balanced'])}× what English pays, the "
+                             "closest to parity of the sizes trained.")
+    why = " Bigger is not always fairer." if answer == max(rows) else ""
     return Verdict(False, f"At {answer} the gap is {_fmt(mine['gap'])}, but at {best['vocab_size']} it is "
                           f"{_fmt(best['gap'])}.{why}")
 
@@ -444,11 +457,14 @@ def _feedback_beats_o200k(answer: object, table: pl.DataFrame, grid: Sequence[An
     right = solve_beats_o200k(table, grid)
     target = f"o200k_base's median premium {_fmt(beats['target'][0])}"
     rows = {r["vocab_size"]: r for r in beats.iter_rows(named=True)}
+    if right is None:
+        return Verdict(answer is None, "Right: " * (answer is None) + f"no size beats {target}; the best is "
+                                       f"{_fmt(beats['best'].min())}.")
+    best = f"its best tokenizer has {_fmt(rows[right]['best'])}"
     if answer == right:
-        return Verdict(True, f"{right}: its best tokenizer has {_fmt(rows[right]['best'])} against {target}, with a "
-                             f"vocabulary {200_000 // right}× smaller." if right else f"None beats {target}.")
+        return Verdict(True, f"{right}: {best} against {target}, with {right:,} tokens against o200k's 200k.")
     if answer is None:
-        return Verdict(False, f"At {right} the best tokenizer has {_fmt(rows[right]['best'])}, below {target}.")
+        return Verdict(False, f"At {right} {best}, below {target}.")
     if not rows[answer]["beats"]:
         return Verdict(False, f"At {answer} the best is {_fmt(rows[answer]['best'])}, not below {target}.")
     return Verdict(False, f"{answer} beats {target} ({_fmt(rows[answer]['best'])}), but so does the smaller {right} "
@@ -466,8 +482,8 @@ EXERCISES: dict[str, Exercise] = {e.key: e for e in [
              solve_premium_drop, _feedback_premium_drop),
     Exercise("01.fairest_tokenizer", "the most even tokenizer",
              "Leaving out the byte and character baselines, which tokenizer spreads its premiums most evenly across "
-             "languages? Use `inequality` (section 5).",
-             ("inequality",), 'a tokenizer name, e.g. "gpt2"',
+             "all the languages? Use `inequality` (section 5) and `premiums` (section 4).",
+             ("inequality", "premiums"), 'a tokenizer name, e.g. "gpt2"',
              "which column of `inequality` weighs every language, not only the costliest and the cheapest?",
              solve_fairest_tokenizer, _feedback_fairest_tokenizer),
     Exercise("02.highest_pure", "the purest vocabulary",
