@@ -266,5 +266,5 @@ def test_the_solutions_copy_of_01_runs_end_to_end_in_fast_mode(tmp_path):
     [executed, _] = reports.run_notebooks([next((tmp_path / "key").glob("01_*.ipynb"))], out_dir=tmp_path / "out",
                                           fast=True)
     outputs = [o for c in _code_cells(executed) if exercises.METADATA_KEY in c["metadata"] for o in c["outputs"]]
-    shown = [o["data"]["text/markdown"] for o in outputs if o.get("output_type") == "execute_result"]
+    shown = ["".join(o["data"]["text/markdown"]) for o in outputs if o.get("output_type") == "execute_result"]
     assert len(shown) == 2 and all(s.startswith("✅") for s in shown), shown
