@@ -225,9 +225,8 @@ def test_the_students_copy_holds_no_solution_and_the_instructors_every_one(tmp_p
     for number in sorted({e.notebook for e in EXERCISES.values()}):
         name = next((REPO / "notebooks").glob(f"{number}_*.ipynb")).name
         student = "".join("".join(c["source"]) for c in _code_cells(tmp_path / "class" / name))
-        key = _code_cells(tmp_path / "key" / name)
         assert "exercises.solve_" not in student and "# the solution" not in student
-        for cell in (c for c in key if exercises.METADATA_KEY in c["metadata"]):
+        for cell in _exercise_cells(tmp_path / "key" / name):
             exercise = EXERCISES[cell["metadata"][exercises.METADATA_KEY]]
             source = "".join(cell["source"])
             assert exercises.solution_line(exercise) in source and exercises.PLACEHOLDER not in source
@@ -238,23 +237,36 @@ def test_the_students_copy_holds_no_solution_and_the_instructors_every_one(tmp_p
     assert data == (REPO / "data" / "udhr.md").read_bytes()  # only notebooks change
 
 
-def _run_exercise_cells(path: Path, namespace: dict) -> list[exercises.Verdict]:
-    """Execute the exercise cells of a notebook in ``namespace``; the verdict each one displays."""
-    verdicts = []
-    for cell in (c for c in _code_cells(path) if exercises.METADATA_KEY in c["metadata"]):
-        *body, last = "".join(cell["source"]).splitlines()
-        exec("\n".join(body), namespace)  # noqa: S102 - the notebook's own cell
-        verdicts.append(eval(last, namespace))  # noqa: S307
-    return verdicts
+def _exercise_cells(path: Path) -> list[dict]:
+    return [c for c in _code_cells(path) if exercises.METADATA_KEY in c["metadata"]]
+
+
+def _run(cell: dict, namespace: dict) -> exercises.Verdict:
+    """Execute an exercise cell in ``namespace``; the verdict it displays (its last line's value)."""
+    *body, last = "".join(cell["source"]).splitlines()
+    exec("\n".join(body), namespace)  # noqa: S102 - the notebook's own cell
+    return eval(last, namespace)  # noqa: S307
 
 
 def test_the_solutions_copy_of_04_passes_its_checks_on_the_notebooks_table(tmp_path):
     notebook.copy_notebooks(tmp_path, solutions=True)
     (table,) = _sweep()
-    verdicts = _run_exercise_cells(next(tmp_path.glob("04_*.ipynb")), {"table": table})
+    verdicts = [_run(c, {"table": table}) for c in _exercise_cells(next(tmp_path.glob("04_*.ipynb")))]
     assert [v.correct for v in verdicts] == [True, True], verdicts
-    student = _run_exercise_cells(next((REPO / "notebooks").glob("04_*.ipynb")), {"table": table})
+    student = [_run(c, {"table": table}) for c in _exercise_cells(next((REPO / "notebooks").glob("04_*.ipynb")))]
     assert [v.correct for v in student] == [None, None]
+
+
+def test_every_solution_cell_of_the_instructors_copy_runs_and_passes(tmp_path):
+    """Each exercise cell of the solutions copy, run on the data of its case above, shows a passing verdict."""
+    notebook.copy_notebooks(tmp_path, solutions=True)
+    verdicts = {}
+    for path in sorted(tmp_path.glob("0[1-5]_*.ipynb")):
+        for cell in _exercise_cells(path):
+            key = cell["metadata"][exercises.METADATA_KEY]
+            data = CASES[key][0]() if key in CASES else _sweep() if key.startswith("04") else ()
+            verdicts[key] = _run(cell, dict(zip(EXERCISES[key].data, data, strict=True)))
+    assert set(verdicts) == set(EXERCISES) and all(v.correct for v in verdicts.values()), verdicts
 
 
 @pytest.mark.slow
@@ -265,6 +277,6 @@ def test_the_solutions_copy_of_01_runs_end_to_end_in_fast_mode(tmp_path):
     notebook.copy_notebooks(tmp_path / "key", solutions=True)
     [executed, _] = reports.run_notebooks([next((tmp_path / "key").glob("01_*.ipynb"))], out_dir=tmp_path / "out",
                                           fast=True)
-    outputs = [o for c in _code_cells(executed) if exercises.METADATA_KEY in c["metadata"] for o in c["outputs"]]
+    outputs = [o for c in _exercise_cells(executed) for o in c["outputs"]]
     shown = ["".join(o["data"]["text/markdown"]) for o in outputs if o.get("output_type") == "execute_result"]
     assert len(shown) == 2 and all(s.startswith("✅") for s in shown), shown
