@@ -95,7 +95,7 @@ CASES = {
     "01.fairest_tokenizer": (_inequality, "gpt2", ["Gini 0.30", "o200k_base has Gini 0.20", "max/min"]),
     "02.highest_pure": (_flores, "gemma3", ["pure_type 0.30", "turkish-hybrid has 0.50", "occurrences"]),
     "03.census_share": (_census, "gemma3", ["12,144 of 262,144", "bert-base-uncased", "shares, not counts"]),
-    "03.explain_candidate": (_scan, (1, "word"), ["'getValue' (id 1) is not 'word' but 'code'"]),
+    "03.explain_candidate": (_scan, (1, "word"), ["`'getValue'` (id 1) is not 'word' but 'code'"]),
     "03.best_indicator": (_indicators, "input_l2_norm", ["ROC AUC 0.500", "highest precision"]),
     "04.best_at_2x": (_sweep, "tome", ["tome never reaches 2×", "Among the rows that do"]),
     "05.parity_gap": (_effect, 4000, ["At 4000 the gap is 0.20", "at 2000 it is 0.10", "Bigger is not"]),

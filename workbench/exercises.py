@@ -317,9 +317,9 @@ def _feedback_explain_candidate(answer: object, result: Any) -> Verdict:
     if kind not in TOKEN_KINDS:
         return Verdict(False, f"{kind!r} is not a kind: pick one of {', '.join(TOKEN_KINDS)}.")
     if kind != actual:
-        return Verdict(False, f"{row['token']!r} (id {token_id}) is not {kind!r} but {actual!r}: "
+        return Verdict(False, f"`{row['token']!r}` (id {token_id}) is not {kind!r} but {actual!r}: "
                               f"{TOKEN_KINDS[actual]}. The rules: workbench.exercises.token_kind.")
-    return Verdict(True, f"{row['token']!r} (id {token_id}) is {TOKEN_KINDS[kind]}. Its {result.main_indicator} is "
+    return Verdict(True, f"`{row['token']!r}` (id {token_id}) is {TOKEN_KINDS[kind]}. Its {result.main_indicator} is "
                          f"{row[result.main_indicator]:.3f}, and {tested}.")
 
 
