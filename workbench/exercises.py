@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import textwrap
@@ -197,6 +198,7 @@ def _feedback_highest_pure(answer: object, flores: pl.DataFrame) -> Verdict:
                           f"{_fmt(best['pure_type'])}.{why}")
 
 
+@functools.cache  # the paper's table is a constant of the package
 def _leave_one_out() -> dict[str, float]:
     """Pearson r of %TR and TR-MMLU over the paper's rows with each row left out in turn, and with none (``""``)."""
     from workbench import turkish
