@@ -10,10 +10,12 @@ import nbformat
 import pytest
 from nbval.plugin import find_comment_markers, get_sanitize_patterns, metadata_tags
 
+from workbench.exercises import EXERCISES
 from workbench.notebook import SETUP_CELL
 from workbench.reports import numbered_notebooks
 
 NOTEBOOKS = numbered_notebooks(Path(__file__).parent.parent / "notebooks")
+EXERCISE_NOTEBOOKS = {e.notebook for e in EXERCISES.values()}
 
 
 def _code(nb) -> list[str]:
@@ -62,14 +64,15 @@ def sections(nb) -> list[tuple[str, str]]:
     return [(heading, "\n".join(body)) for heading, body in found]
 
 
-def anatomy_problems(nb, number: str) -> list[str]:
+def anatomy_problems(nb, number: str, *, exercises: bool = False) -> list[str]:
     """What a notebook lacks of rule 7's anatomy (empty when it has it all).
 
     Title cell ``# NN · Title`` with the question and learning objectives (or "you will learn");
     then the level-2 headings exactly ``Overview``, ``Prerequisites`` (holding a table that gives the
     time to run in fast and in full mode), ``1. …``, ``2. …`` (at least one, numbered from 1 without
     gaps), ``Summary``,
-    ``What's next`` and ``References`` (naming licences).
+    ``What's next`` and ``References`` (naming licences); with ``exercises``, then ``Your turn`` (the exercises
+    of :mod:`workbench.exercises`, last so that ``scripts/exercise_cells.py`` can regenerate them in place).
     """
     problems = []
     first = nb.cells[0]
@@ -81,7 +84,8 @@ def anatomy_problems(nb, number: str) -> list[str]:
     found = sections(nb)
     headings = [heading for heading, _ in found]
     numbered = [h for h in headings if re.match(r"\d+\. \S", h)]
-    expected = ["Overview", "Prerequisites", *numbered, "Summary", "What's next", "References"]
+    expected = ["Overview", "Prerequisites", *numbered, "Summary", "What's next", "References",
+                *["Your turn"] * exercises]
     if headings != expected:
         problems.append(f"level-2 headings {headings} are not {expected}")
     if [int(h.split(".")[0]) for h in numbered] != list(range(1, len(numbered) + 1)) or not numbered:
@@ -100,7 +104,8 @@ def anatomy_problems(nb, number: str) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_anatomy(path):
-    assert anatomy_problems(nbformat.read(path, as_version=4), path.name[:2]) == []
+    number = path.name[:2]
+    assert anatomy_problems(nbformat.read(path, as_version=4), number, exercises=number in EXERCISE_NOTEBOOKS) == []
 
 
 def test_anatomy_check_finds_what_is_missing():
@@ -112,6 +117,9 @@ def test_anatomy_check_finds_what_is_missing():
     nb = nbformat.v4.new_notebook(cells=cells)
     assert anatomy_problems(nb, "07") == []
     assert anatomy_problems(nb, "08") == ["the first cell is not a markdown title '# 08 · Title'"]
+    assert len(anatomy_problems(nb, "07", exercises=True)) == 1  # no "Your turn"
+    practised = nbformat.v4.new_notebook(cells=[*cells, nbformat.v4.new_markdown_cell("## Your turn\nTry.")])
+    assert anatomy_problems(practised, "07", exercises=True) == [] and len(anatomy_problems(practised, "07")) == 1
     untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 07 · A title\nWhy?"), *cells[1:]])
     assert anatomy_problems(untitled, "07") == ["the title cell lacks the question or the learning objectives"]
     swapped = nbformat.v4.new_notebook(cells=[cells[0], cells[2], cells[1], *cells[3:]])

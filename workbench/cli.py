@@ -113,10 +113,11 @@ def _reproduce_command(args: argparse.Namespace) -> int:
 def _notebooks_command(args: argparse.Namespace) -> int:
     from workbench import notebook
 
-    results = notebook.copy_notebooks(args.dir, force=args.force)
+    folder = args.dir or ("token-workbench-solutions" if args.solutions else "token-workbench-notebooks")
+    results = notebook.copy_notebooks(folder, force=args.force, solutions=args.solutions)
     for path, what in results:
         print(f"{what:<11} {path}")
-    folder = Path(args.dir).expanduser().resolve()
+    folder = Path(folder).expanduser().resolve()
     print(f"the notebooks are in {folder}; open them with: jupyter lab {folder}", file=sys.stderr)
     return EXIT_OK
 
@@ -187,9 +188,11 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=_reproduce_command)
 
     p = sub.add_parser("notebooks", help="copy the numbered notebooks into a folder of yours, to open and edit there")
-    p.add_argument("dir", nargs="?", default="token-workbench-notebooks",
-                   help="the folder (created if missing; default: ./token-workbench-notebooks)")
+    p.add_argument("dir", nargs="?", help="the folder (created if missing; default: ./token-workbench-notebooks, "
+                   "with --solutions ./token-workbench-solutions)")
     p.add_argument("--force", action="store_true", help="overwrite notebooks you edited since they were copied")
+    p.add_argument("--solutions", action="store_true", help="the instructor's copy: every \"Your turn\" exercise "
+                   "with its solution filled in (the default copy, the students', has none)")
     p.set_defaults(func=_notebooks_command)
 
     for module in dict.fromkeys(module for name, (module, _) in COMMANDS.items() if name in load):

@@ -133,8 +133,11 @@ def bundled_notebooks() -> dict[str, Path]:
     return files | {f"data/{p.name}": p for p in sorted(data.glob("*.md"))}
 
 
-def copy_notebooks(dest: str | Path, *, force: bool = False) -> list[tuple[Path, str]]:
+def copy_notebooks(dest: str | Path, *, force: bool = False, solutions: bool = False) -> list[tuple[Path, str]]:
     """Copy :func:`bundled_notebooks` into ``dest`` (created if missing); returns ``(path, what happened)`` per file.
+
+    ``solutions=True`` writes the instructor's copy: each exercise's placeholder answer replaced by its solution
+    (:func:`workbench.exercises.fill_solutions`); the default copy is the student's, with none.
 
     What happened is ``copied`` (new), ``unchanged`` (already the same), ``updated`` (a copy nobody edited, from
     another version) or ``overwritten`` (an edited copy, only with ``force``). A file edited since it was copied
@@ -147,27 +150,37 @@ def copy_notebooks(dest: str | Path, *, force: bool = False) -> list[tuple[Path,
     manifest_path = dest / COPY_MANIFEST
     copied = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     plan = []
-    for name, source in bundled_notebooks().items():
-        target, want = dest / name, _sha256(source.read_bytes())
+    contents = {name: _content(source, solutions) for name, source in bundled_notebooks().items()}
+    for name, content in contents.items():
+        target, want = dest / name, _sha256(content)
         have = _sha256(target.read_bytes()) if target.is_file() else None
         what = ("copied" if have is None else "unchanged" if have == want
                 else "updated" if have == copied.get(name) else "overwritten")
-        plan.append((name, source, target, want, what))
-    edited = [str(target) for _, _, target, _, what in plan if what == "overwritten"]
+        plan.append((name, target, want, what))
+    edited = [str(target) for _, target, _, what in plan if what == "overwritten"]
     if edited and not force:
         raise UsageError(f"not overwriting {len(edited)} notebook file(s) edited since they were copied: "
                          f"{', '.join(edited)}. Copy into another folder (workbench notebooks OTHER_DIR), "
                          "or pass --force to replace your edits with this version's notebooks.")
-    for name, source, target, want, what in plan:
+    for name, target, want, what in plan:
         if what != "unchanged":
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise config.output_problem(target, exc.strerror or type(exc).__name__) from exc
-            config.write_atomic(target, source.read_bytes())
+            config.write_atomic(target, contents[name])
         copied[name] = want
     config.write_atomic(manifest_path, json.dumps(copied, indent=1, sort_keys=True) + "\n")
-    return [(target, what) for _, _, target, _, what in plan]
+    return [(target, what) for _, target, _, what in plan]
+
+
+def _content(source: Path, solutions: bool) -> bytes:
+    """The bytes to copy for ``source``: as shipped, or a notebook with its exercises' solutions filled in."""
+    if not (solutions and source.suffix == ".ipynb"):
+        return source.read_bytes()
+    from workbench import exercises
+
+    return exercises.fill_solutions(source.read_text(encoding="utf-8")).encode("utf-8")
 
 
 def _sha256(data: bytes) -> str:
