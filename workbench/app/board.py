@@ -1,0 +1,97 @@
+"""The app's one widget: a fast/full mode switch above one tab per analysis, each tab built when first opened.
+
+:mod:`workbench.app.sections` says what each tab holds; this module lays it out for a reader who sees no code
+(controls on the left, results beside them) and keeps memory low: a tab's explorers, and so its model, are built
+only when the tab is opened. :mod:`workbench.app.serve` serves it with Voila (``workbench app``, ``make app``).
+"""
+
+from __future__ import annotations
+
+import gc
+import html
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+
+from workbench import config
+from workbench.app.sections import SECTIONS, Section
+from workbench.errors import WorkbenchError
+from workbench.explorers import Explorer
+
+#: What the mode switch says the full mode costs (the numbered notebooks' "Time to run", full mode).
+FULL_COST = ("Full mode computes on everything: opening a tab can take minutes the first time (10–30 min for "
+             "the fairness counts of 204 languages; results are cached, so later openings are quick) and needs "
+             "more memory than a 2 GB Binder gives.")
+
+
+class Dashboard(widgets.VBox):
+    """The app: ``mode`` (a fast/full switch), ``tabs`` (one per :class:`~workbench.app.sections.Section`) and
+    ``explorers`` (tab index -> the explorers built in it; a tab is absent until it is opened)."""
+
+    def __init__(self, sections: Sequence[Section] = SECTIONS, *, open_first: bool = True) -> None:
+        self.sections = tuple(sections)
+        self.explorers: dict[int, list[Explorer]] = {}
+        self.mode = widgets.ToggleButtons(options=[("fast", True), ("full", False)], value=config.fast_mode(),
+                                          description="mode", tooltips=["small samples", FULL_COST])
+        self.note = widgets.HTML()
+        self.pages = [widgets.VBox() for _ in self.sections]  # tab pages: their children change, not the tabs'
+        self.tabs = widgets.Tab(children=self.pages, titles=[s.title for s in self.sections])
+        self.tabs.selected_index = 0 if open_first else None  # a Tab selects its first page by itself
+        super().__init__([widgets.HBox([self.mode, self.note]), self.tabs])
+        self._show_mode()
+        self.open_tab(self.tabs.selected_index)
+        self.tabs.observe(lambda change: self.open_tab(change["new"]), names="selected_index")
+        self.mode.observe(self._switch, names="value")
+
+    def open_tab(self, index: int | None) -> None:
+        """Build tab ``index``'s explorers unless they are built (an error that speaks to the user is shown in
+        the tab instead)."""
+        if index is None or index in self.explorers:
+            return
+        section, page = self.sections[index], self.pages[index]
+        mode = "fast" if config.fast_mode() else "full"
+        page.children = [self._intro(section), widgets.HTML(f"<p><i>Computing in {mode} mode…</i></p>")]
+        try:
+            built = section.build()
+        except (WorkbenchError, ModuleNotFoundError) as exc:
+            page.children = [self._intro(section), widgets.HTML(f"<p><b>This tab cannot open:</b> "
+                                                                f"{html.escape(str(exc))}</p>")]
+            return
+        self.explorers[index] = [explorer for _, explorer in built]
+        for _, explorer in built:
+            explorer.arrange("beside")
+        page.children = [self._intro(section), *(w for caption, explorer in built
+                                                 for w in (widgets.HTML(f"<p>{caption}</p>"), explorer))]
+
+    def _intro(self, section: Section) -> widgets.HTML:
+        fast, full = section.sizes
+        now, other = (fast, full) if config.fast_mode() else (full, fast)
+        return widgets.HTML(f"<h3>{html.escape(section.question)}</h3><p>{section.text}</p>"
+                            f"<p style='color:#555'>This tab computes on {now} "
+                            f"({'fast' if config.fast_mode() else 'full'} mode; the "
+                            f"{'full' if config.fast_mode() else 'fast'} mode: {other}).</p>")
+
+    def _show_mode(self) -> None:
+        self.note.value = (f"<span style='color:#555'>Fast mode: small samples, each tab opens in under a minute. "
+                           f"{FULL_COST}</span>" if config.fast_mode() else
+                           "<span style='color:#555'>Full mode: every tab computes on everything.</span>")
+
+    def _switch(self, change: dict) -> None:
+        """The mode switch: the process changes mode, built tabs are dropped (their memory freed) and the open
+        tab is built again."""
+        config.set_fast_mode(change["new"])
+        self.explorers.clear()
+        for page in self.pages:
+            page.children = []
+        gc.collect()
+        self._show_mode()
+        self.open_tab(self.tabs.selected_index)
+
+
+def dashboard(sections: Sequence[Section] = SECTIONS, *, open_first: bool = True) -> Dashboard:
+    """The app's widget (:class:`Dashboard`): display it in a notebook, or serve it with ``workbench app``.
+
+    >>> board = dashboard(open_first=False)   # doctest: +SKIP
+    >>> board.tabs.selected_index = 1          # doctest: +SKIP  (builds the Turkish tab)
+    """
+    return Dashboard(sections, open_first=open_first)
