@@ -65,7 +65,9 @@ def test_the_intro_says_what_this_mode_computes_and_what_the_other_would(fast):
     text = page_text(app, 0)
     assert "a?" in text and "text for readers" in text
     assert "computes on a little (fast mode; the full mode: everything)" in text
-    assert "fast" in app.note.value.lower() and "minutes" in app.note.value
+    assert "Fast mode (now)" in app.note.value and "10–30 min" in app.note.value
+    same = sections.Section("c", "c?", "", ("your text", "your text"), lambda: [])
+    assert "This tab is the same in both modes: your text." in page_text(dashboard([same]), 0)
 
 
 def test_the_mode_switch_recomputes_the_open_tab_in_full_mode_and_drops_the_others(fast):

@@ -19,9 +19,12 @@ from workbench.errors import WorkbenchError
 from workbench.explorers import Explorer
 
 #: What the mode switch says the full mode costs (the numbered notebooks' "Time to run", full mode).
-FULL_COST = ("Full mode computes on everything: opening a tab can take minutes the first time (10–30 min for "
-             "the fairness counts of 204 languages; results are cached, so later openings are quick) and needs "
-             "more memory than a 2 GB Binder gives.")
+FULL_COST = ("Full mode computes on everything: a tab can take minutes to open the first time (10–30 min for the "
+             "fairness counts of 204 languages), then reads its results from the cache; it needs more memory than "
+             "Binder's 2 GB.")
+
+
+FULL_MODE = "Full mode (now): every tab computes on everything; its first opening can take minutes."
 
 
 class Dashboard(widgets.VBox):
@@ -31,13 +34,14 @@ class Dashboard(widgets.VBox):
     def __init__(self, sections: Sequence[Section] = SECTIONS, *, open_first: bool = True) -> None:
         self.sections = tuple(sections)
         self.explorers: dict[int, list[Explorer]] = {}
-        self.mode = widgets.ToggleButtons(options=[("fast", True), ("full", False)], value=config.fast_mode(),
-                                          description="mode", tooltips=["small samples", FULL_COST])
-        self.note = widgets.HTML()
+        self.mode = widgets.ToggleButtons(options=[("fast", True), ("full (slow)", False)], value=config.fast_mode(),
+                                          description="mode", tooltips=["small samples", FULL_COST],
+                                          style={"button_width": "90px"}, layout=widgets.Layout(flex="0 0 auto"))
+        self.note = widgets.HTML(layout=widgets.Layout(flex="1 1 0"))
         self.pages = [widgets.VBox() for _ in self.sections]  # tab pages: their children change, not the tabs'
         self.tabs = widgets.Tab(children=self.pages, titles=[s.title for s in self.sections])
         self.tabs.selected_index = 0 if open_first else None  # a Tab selects its first page by itself
-        super().__init__([widgets.HBox([self.mode, self.note]), self.tabs])
+        super().__init__([widgets.HBox([self.mode, self.note], layout=widgets.Layout(align_items="center")), self.tabs])
         self._show_mode()
         self.open_tab(self.tabs.selected_index)
         self.tabs.observe(lambda change: self.open_tab(change["new"]), names="selected_index")
@@ -65,16 +69,17 @@ class Dashboard(widgets.VBox):
 
     def _intro(self, section: Section) -> widgets.HTML:
         fast, full = section.sizes
+        modes = ("fast", "full") if config.fast_mode() else ("full", "fast")
         now, other = (fast, full) if config.fast_mode() else (full, fast)
+        sizes = (f"This tab computes on {now} ({modes[0]} mode; the {modes[1]} mode: {other})." if fast != full
+                 else f"This tab is the same in both modes: {now}.")
         return widgets.HTML(f"<h3>{html.escape(section.question)}</h3><p>{section.text}</p>"
-                            f"<p style='color:#555'>This tab computes on {now} "
-                            f"({'fast' if config.fast_mode() else 'full'} mode; the "
-                            f"{'full' if config.fast_mode() else 'fast'} mode: {other}).</p>")
+                            f"<p style='color:#555'>{sizes}</p>")
 
     def _show_mode(self) -> None:
-        self.note.value = (f"<span style='color:#555'>Fast mode: small samples, each tab opens in under a minute. "
-                           f"{FULL_COST}</span>" if config.fast_mode() else
-                           "<span style='color:#555'>Full mode: every tab computes on everything.</span>")
+        fast = ("Fast mode (now): small samples; a tab opens in a minute or less (the very first run converts "
+                f"models: a few minutes). {FULL_COST}")
+        self.note.value = f"<span style='color:#555'>{fast if config.fast_mode() else FULL_MODE}</span>"
 
     def _switch(self, change: dict) -> None:
         """The mode switch: the process changes mode, built tabs are dropped (their memory freed) and the open

@@ -101,7 +101,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Turkish", "Do tokens follow Turkish morphology?",
             "Turkish builds words from a root and a chain of suffixes. A tokenizer whose tokens are real roots and "
             "suffixes is said to be <i>pure</i> (Bayram et al., 2025).",
-            ("the same in both modes", "the same in both modes"), _turkish),
+            ("the text you type", "the text you type"), _turkish),
     Section("Glitch tokens", "Which tokens did the model never learn?",
             "Some tokens are in a model's vocabulary but (almost) never appeared in its training text; the model "
             "misbehaves on them (Land &amp; Bartolo, 2024).",
