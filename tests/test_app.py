@@ -92,6 +92,12 @@ def test_a_tab_that_cannot_open_says_why_and_the_others_still_work(fast):
     assert list(app.explorers) == [1]
 
 
+def test_a_tab_that_needs_an_extra_names_it(fast):
+    missing = ModuleNotFoundError("No module named 'zemberek'", name="zemberek")
+    app = dashboard([fake_section("a", [], error=missing)])
+    assert 'pip install &quot;token-workbench[turkish]&quot;' in page_text(app, 0)  # escaped HTML
+
+
 def test_the_real_dashboard_opens_fairness_first_and_turkish_only_when_asked(fast):
     """The shipped sections, with the analyses' own explorers (tokenizers and counts from the cache)."""
     app = dashboard()

@@ -15,13 +15,13 @@ import ipywidgets as widgets
 
 from workbench import config
 from workbench.app.sections import SECTIONS, Section
+from workbench.cli import missing_extra_message
 from workbench.errors import WorkbenchError
 from workbench.explorers import Explorer
 
 #: What the mode switch says the full mode costs (the numbered notebooks' "Time to run", full mode).
 FULL_COST = ("Full mode computes on everything: a tab can take minutes to open the first time (10–30 min for the "
-             "fairness counts of 204 languages), then reads its results from the cache; it needs more memory than "
-             "Binder's 2 GB.")
+             "fairness counts of 204 languages), then reads its results from the cache.")
 
 
 FULL_MODE = "Full mode (now): every tab computes on everything; its first opening can take minutes."
@@ -58,8 +58,11 @@ class Dashboard(widgets.VBox):
         try:
             built = section.build()
         except (WorkbenchError, ModuleNotFoundError) as exc:
+            reason = str(exc) if isinstance(exc, WorkbenchError) else missing_extra_message(exc)
+            if reason is None:  # a module no extra provides: a bug, not the user's set-up
+                raise
             page.children = [self._intro(section), widgets.HTML(f"<p><b>This tab cannot open:</b> "
-                                                                f"{html.escape(str(exc))}</p>")]
+                                                                f"{html.escape(reason)}</p>")]
             return
         self.explorers[index] = [explorer for _, explorer in built]
         for _, explorer in built:
