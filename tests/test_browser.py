@@ -178,8 +178,10 @@ def kernel_peak_mb(server: harness.Server) -> float:
 
 def test_voila_app_mode_renders_a_dashboard(browser):
     """``make app`` / ``workbench app``: the dashboard, controls first (inside the first 1,000 px viewport), the
-    fast/full switch in sight, no code, no error; each tab, opened, shows results that follow a changed control."""
+    fast/full switch in sight, no code, no error; each tab, opened, shows results that follow a changed control;
+    the switch rebuilds the open tab in full mode."""
     from workbench.app import sections, serve
+    from workbench.pruning import sweep
 
     server = harness.start_app()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -203,6 +205,13 @@ def test_voila_app_mode_renders_a_dashboard(browser):
             assert changed, f"app tab {section.title}: no result changed after: {action}"
         print(f"app page: {measured}; kernel peak after all four tabs: {kernel_peak_mb(server):.0f} MB")
         assert measured["first"] < 1000 and measured["first_in_tab"] < 1000, measured
+        # the switch: the open tab (visual pruning, the quickest in full mode) is rebuilt on every photo
+        tab.locator(".widget-toggle-buttons button", has_text="full").click()
+        tab.get_by_text(f"This tab computes on {sections.SECTIONS[-1].sizes[1]} (full mode").wait_for(
+            state="visible", timeout=RUN_TIMEOUT_MS)
+        tab.locator(f"{APP_PANEL} select").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
+        images = tab.locator(f"{APP_PANEL} select").first.locator("option").count()
+        assert images == len(sweep.NAMED_IMAGES) and "Full mode (now)" in tab.inner_text("body"), images
         body = tab.inner_text("body")
         assert "There was an error when executing cell" not in body and "Traceback" not in body, body[-2000:]
         assert [line for line in code_lines(serve.NOTEBOOK) if line in body] == [] and "dashboard()" not in body
