@@ -83,6 +83,14 @@ def test_the_mode_switch_recomputes_the_open_tab_in_full_mode_and_drops_the_othe
     assert calls["a"] == ["fast", "full"]
 
 
+def test_the_app_starts_in_fast_mode_unless_the_environment_chose(monkeypatch):
+    monkeypatch.delenv("WORKBENCH_FAST", raising=False)
+    assert dashboard([fake_section("a", [])]).mode.value is True and config.fast_mode()
+    monkeypatch.setenv("WORKBENCH_FAST", "0")
+    calls = []
+    assert dashboard([fake_section("a", calls)]).mode.value is False and calls == ["full"]
+
+
 def test_a_tab_that_cannot_open_says_why_and_the_others_still_work(fast):
     missing = AssetError("gemma3-270m is not in the cache. Run: workbench assets fetch")
     app = dashboard([fake_section("a", [], error=missing), fake_section("b", [])])

@@ -32,6 +32,8 @@ class Dashboard(widgets.VBox):
     ``explorers`` (tab index -> the explorers built in it; a tab is absent until it is opened)."""
 
     def __init__(self, sections: Sequence[Section] = SECTIONS, *, open_first: bool = True) -> None:
+        if not config.mode_chosen():  # opened without workbench app (Binder, JupyterLab): start small
+            config.set_fast_mode(True)
         self.sections = tuple(sections)
         self.explorers: dict[int, list[Explorer]] = {}
         self.mode = widgets.ToggleButtons(options=[("fast", True), ("full (slow)", False)], value=config.fast_mode(),
@@ -98,6 +100,8 @@ class Dashboard(widgets.VBox):
 
 def dashboard(sections: Sequence[Section] = SECTIONS, *, open_first: bool = True) -> Dashboard:
     """The app's widget (:class:`Dashboard`): display it in a notebook, or serve it with ``workbench app``.
+
+    It starts in the mode ``WORKBENCH_FAST`` chooses, and in fast mode when that is not set.
 
     >>> board = dashboard(open_first=False)   # doctest: +SKIP
     >>> board.tabs.selected_index = 1          # doctest: +SKIP  (builds the Turkish tab)
