@@ -2,6 +2,10 @@
 
 Driven headlessly, as a reader would in the browser: select a tab, flip the switch, change a control; then check
 what was built and computed. The page itself, in Chromium under Voila, is tests/test_browser.py's.
+
+``workbench/app/dashboard.ipynb`` is not under nbval: its one output is a widget, which nbval's sanitising leaves
+out of the comparison, so nbval would only check that it runs; the real-dashboard test here (the same call) and
+the browser test (Voila runs the notebook) check that and more.
 """
 
 from __future__ import annotations

@@ -19,11 +19,10 @@ from workbench.cli import missing_extra_message
 from workbench.errors import WorkbenchError
 from workbench.explorers import Explorer
 
-#: What the mode switch says the full mode costs (the numbered notebooks' "Time to run", full mode).
+#: What the note beside the mode switch says the full mode costs (from notebook 01's "Time to run", full mode),
+#: in fast mode and in full mode.
 FULL_COST = ("Full mode computes on everything: a tab can take minutes to open the first time (10–30 min for the "
              "fairness counts of 204 languages), then reads its results from the cache.")
-
-
 FULL_MODE = "Full mode (now): every tab computes on everything; its first opening can take minutes."
 
 
