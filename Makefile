@@ -20,7 +20,7 @@ help:
 	@echo "make test       the whole test suite: unit, property, golden, wheel, notebooks (nbval, fast), browser, lowest"
 	@echo "make test-lowest  unit and golden tests with pyproject's lowest allowed versions, in $(LOWEST)/"
 	@echo "make bench      run benchmarks/ and rewrite BENCHMARKS.md"
-	@echo "make app        serve the notebooks as dashboards (Voila, code hidden)"
+	@echo "make app        serve the app: the four analyses as one dashboard on http://localhost:8866 (fast mode)"
 	@echo "make lock       regenerate environment.yml from requirements/lock.txt"
 	@echo "make check-wheels  ask the index for a Python 3.12 and 3.13 manylinux wheel of every locked package"
 
@@ -76,8 +76,10 @@ reproduce: assets
 bench: assets
 	$(BIN)/python benchmarks/run_all.py --out BENCHMARKS.md
 
+# The same command a pip install has: Voila on the package's workbench/app/dashboard.ipynb, code hidden.
+# APP_ARGS="--full --port 9000" passes options on (workbench app --help).
 app: assets
-	$(BIN)/voila notebooks/ --no-browser --strip_sources=True
+	$(BIN)/workbench app $(APP_ARGS)
 
 lint: install
 	$(BIN)/ruff check workbench tests benchmarks scripts

@@ -3,7 +3,8 @@
 Each numbered notebook is opened in JupyterLab (fast mode), run with Run > Run All Cells, and must
 finish with no error output, show a slider / dropdown / text control, and update its output when
 that control changes. A screenshot per notebook goes to ``reports/screenshots/<name>.png``.
-Notebook 01 (00 until 01 exists) is also served by Voila the way ``make app`` does (code hidden).
+Notebook 01 (00 until 01 exists) is also served by Voila (``voila notebooks/``, code hidden), and the app
+(``make app``, ``workbench app``) is opened tab by tab.
 
 The browser is Debian's Chromium (``scripts/ensure_browser.sh`` installs it when missing and the
 user is root) driven by Python Playwright with ``executable_path``; Playwright's own browser
@@ -121,7 +122,7 @@ def code_lines(notebook: Path) -> list[str]:
 
 @contextmanager
 def voila_tab(browser, notebook: Path, screenshot: str, *, full_page: bool = False) -> Iterator:
-    """A Chromium tab on Voila's page of ``notebook`` as ``make app`` serves it (code hidden), once navigated;
+    """A Chromium tab on Voila's page of ``notebook`` as ``voila notebooks/`` serves it (code hidden), once navigated;
     afterwards the tab's screenshot is saved under ``screenshot`` and the server stopped."""
     pytest.importorskip("voila", reason="voila is not installed (pip install -e '.[notebooks]')")
     server = harness.start_voila(notebook.parent)
@@ -138,8 +139,8 @@ def voila_tab(browser, notebook: Path, screenshot: str, *, full_page: bool = Fal
         server.stop()
 
 
-def test_voila_app_mode_renders_a_dashboard(browser):
-    """``make app``: Voila serves the notebook with code hidden; widgets render and respond, no error."""
+def test_a_notebook_renders_in_voila_with_code_hidden(browser):
+    """``voila notebooks/``: Voila serves a numbered notebook with code hidden; widgets render and respond."""
     notebook = voila_target()
     with voila_tab(browser, notebook, f"voila_{notebook.stem}.png") as tab:
         tab.locator("body .jupyter-widgets").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
@@ -152,6 +153,73 @@ def test_voila_app_mode_renders_a_dashboard(browser):
         assert hidden == [], f"code is shown in app mode: {hidden[:3]}"
         changed, action = harness.poke_widgets(tab, "body")
         assert changed, f"Voila {notebook.name}: no widget output changed after: {action}"
+
+
+#: The open tab's page of the app (lumino hides the others).
+APP_PANEL = ".widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)"
+#: Run in the page: the page's height and the top of its first control, and of the open tab's first control.
+JS_APP_LAYOUT = """(panel) => {
+  const controls = root => [...root.querySelectorAll('select, input, textarea, button, .noUi-handle')]
+    .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().top);
+  return {height: Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight)),
+          first: Math.min(...controls(document)), first_in_tab: Math.min(...controls(document.querySelector(panel)))};
+}"""
+
+
+def kernel_peak_mb(server: harness.Server) -> float:
+    """The peak resident memory (VmHWM, MB) of the kernels the server started (Linux /proc)."""
+    import re
+
+    children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()
+    peaks = [int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1]) / 1024
+             for pid in children if Path(f"/proc/{pid}/status").exists()]
+    return max(peaks, default=0.0)
+
+
+def test_voila_app_mode_renders_a_dashboard(browser):
+    """``make app`` / ``workbench app``: the dashboard, controls first (inside the first 1,000 px viewport), the
+    fast/full switch in sight, no code, no error; each tab, opened, shows results that follow a changed control;
+    the switch rebuilds the open tab in full mode."""
+    from workbench.app import sections, serve
+    from workbench.pruning import sweep
+
+    server = harness.start_app()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    measured = {}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        tab.goto(f"{server.base}/", wait_until="commit", timeout=RUN_TIMEOUT_MS)
+        tab.locator(".lm-TabBar-tab").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)  # the first tab built
+        for index, section in enumerate(sections.SECTIONS):
+            tab.locator(".lm-TabBar-tab", has_text=section.title).click()
+            tab.locator(f"{APP_PANEL} select").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
+            text = tab.inner_text(APP_PANEL)
+            assert section.question in text and "cannot open" not in text, text[:2000]
+            if index == 0:  # as the page opens, before anything scrolls
+                measured = tab.evaluate(JS_APP_LAYOUT, APP_PANEL)
+                switch = tab.locator(".widget-toggle-buttons", has_text="full")
+                assert switch.is_visible() and switch.bounding_box()["y"] < 1000, "the fast/full switch is in sight"
+            changed, action = harness.poke_widgets(tab, APP_PANEL)
+            tab.screenshot(path=str(SCREENSHOTS / f"app_{index}_{section.title.split()[0].lower()}.png"))
+            assert changed, f"app tab {section.title}: no result changed after: {action}"
+        print(f"app page: {measured}; kernel peak after all four tabs: {kernel_peak_mb(server):.0f} MB")
+        assert measured["first"] < 1000 and measured["first_in_tab"] < 1000, measured
+        # the switch: the open tab (visual pruning, the quickest in full mode) is rebuilt on every photo
+        tab.locator(".widget-toggle-buttons button", has_text="full").click()
+        tab.get_by_text(f"This tab computes on {sections.SECTIONS[-1].sizes[1]} (full mode").wait_for(
+            state="visible", timeout=RUN_TIMEOUT_MS)
+        tab.locator(f"{APP_PANEL} select").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
+        images = tab.locator(f"{APP_PANEL} select").first.locator("option").count()
+        assert images == len(sweep.NAMED_IMAGES) and "Full mode (now)" in tab.inner_text("body"), images
+        body = tab.inner_text("body")
+        assert "There was an error when executing cell" not in body and "Traceback" not in body, body[-2000:]
+        assert [line for line in code_lines(serve.NOTEBOOK) if line in body] == [] and "dashboard()" not in body
+        assert "cell above" not in body
+    finally:
+        tab.screenshot(path=str(SCREENSHOTS / "app.png"))
+        context.close()
+        server.stop()
 
 
 def test_comparison_report_html_opens_with_its_tables_and_plots(browser, tmp_path):
@@ -264,7 +332,7 @@ def test_token_view_reads_right_in_jupyterlab(page, lab):
 
 
 def test_token_view_reads_right_in_voila(browser):
-    """And in Voila, as ``make app`` serves a notebook (code hidden)."""
+    """And in Voila, as ``voila notebooks/`` serves a notebook (code hidden)."""
     with voila_tab(browser, token_view_notebook(), "token_view_voila.png", full_page=True) as tab:
         tab.locator(".workbench-tokens").first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
         check_token_layout(tab, ".jp-OutputArea-output")

@@ -98,6 +98,7 @@ def test_the_wheel_ships_the_package_and_the_numbered_notebooks(dist):
     assert sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("workbench/_notebooks/") and
                   n.endswith(".ipynb")) == notebooks
     assert "workbench/_notebooks/data/udhr.md" in names and "workbench/assets.toml" in names
+    assert "workbench/app/dashboard.ipynb" in names, "workbench app serves the package's own dashboard notebook"
     assert not any(n.startswith(("tests/", "notebooks/")) or n.endswith("conftest.py") for n in names)
 
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from workbench.app.serve import DEFAULT_PORT
 from workbench.errors import (
     TOKENIZERS_HELP,
     AssetError,
@@ -122,6 +123,12 @@ def _notebooks_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _app_command(args: argparse.Namespace) -> int:
+    from workbench.app import serve
+
+    return serve.serve(args.port, full=args.full, browser=args.browser, ip=args.ip)
+
+
 def _print_rows(rows: list[dict], columns: list[str], as_json: bool) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -194,6 +201,17 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--solutions", action="store_true", help="the instructor's copy: every \"Your turn\" exercise "
                    "with its solution filled in (the default copy, the students', has none)")
     p.set_defaults(func=_notebooks_command)
+
+    p = sub.add_parser("app", help="serve the four analyses as one dashboard (Voila, no code shown), in fast mode",
+                       description="Serve the app: one tab per analysis, controls beside their results, no code. "
+                       "It starts in fast mode (small samples) and has a switch to the full mode.")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the port to serve on (default: {DEFAULT_PORT})")
+    p.add_argument("--ip", default="localhost", help="the address to listen on (default: localhost; 0.0.0.0 for "
+                   "every interface)")
+    p.add_argument("--full", action="store_true", help="start in full mode (every language, candidate and image; "
+                   "tabs take minutes to open the first time)")
+    p.add_argument("--browser", action="store_true", help="open the app in a web browser")
+    p.set_defaults(func=_app_command)
 
     for module in dict.fromkeys(module for name, (module, _) in COMMANDS.items() if name in load):
         importlib.import_module(module).register_cli(sub)

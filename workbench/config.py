@@ -237,6 +237,16 @@ def fast_mode() -> bool:
     return os.environ.get("WORKBENCH_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def mode_chosen() -> bool:
+    """True when ``WORKBENCH_FAST`` is set at all (to a true or a false value): someone chose the mode."""
+    return bool(os.environ.get("WORKBENCH_FAST", "").strip())
+
+
+def set_fast_mode(fast: bool) -> None:
+    """Switch this process to the fast or the full mode (``WORKBENCH_FAST``), as the app's mode switch does."""
+    os.environ["WORKBENCH_FAST"] = "1" if fast else "0"
+
+
 def pick(fast: int, full: int) -> int:
     """A size for the current mode: ``fast`` under :func:`fast_mode`, else ``full``."""
     return fast if fast_mode() else full

@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as widgets
 
@@ -59,21 +59,40 @@ def as_html(rendered: Rendered) -> str:
     return f'<img alt="figure" style="max-width:100%" src="data:image/png;base64,{encoded}"/>'
 
 
+#: Where an explorer's controls go: a row or a column above its output, or a column beside it (the app's).
+Layout = Literal["row", "column", "beside"]
+
+
 class Explorer(widgets.VBox):
     """A compute → render widget: its ``controls`` by name, its current ``result``, its ``output`` area."""
 
     def __init__(self, controls: Mapping[str, widgets.Widget], compute: Callable[..., Any],
                  render: Callable[[Any], Rendered], *, header: widgets.Widget | None = None,
-                 layout: str = "row") -> None:
+                 layout: Layout = "row") -> None:
         self.controls = dict(controls)
         self.output = widgets.HTML()  # not an Output widget: see the module docstring
         self.result: Any = None
+        self.header = header
         self._compute, self._render = compute, render
-        bar = (widgets.HBox if layout == "row" else widgets.VBox)(list(self.controls.values()))
-        super().__init__([*([header] if header is not None else []), bar, self.output])
+        super().__init__()
+        self.arrange(layout)
         for control in self.controls.values():
             control.observe(self.refresh, names="value")
         self.refresh()
+
+    def arrange(self, layout: Layout) -> None:
+        """Lay the controls out in a ``row`` or a ``column`` above the output, with the header (if any) on top; or
+        ``beside`` the output (a column on the left, the output on the right, as the app shows them, controls
+        first), with the header below."""
+        controls = list(self.controls.values())
+        header = [self.header] if self.header is not None else []
+        if layout == "beside":
+            column = widgets.VBox(controls, layout=widgets.Layout(width="340px", flex="0 0 340px"))
+            self.output.layout = widgets.Layout(flex="1 1 auto", min_width="0")
+            self.children = [widgets.HBox([column, self.output], layout=widgets.Layout(align_items="flex-start")),
+                             *header]
+        else:
+            self.children = [*header, (widgets.HBox if layout == "row" else widgets.VBox)(controls), self.output]
 
     def refresh(self, _change: object = None) -> None:
         """Recompute from the controls' current values and show the rendering."""

@@ -187,7 +187,7 @@ def start_lab(root: Path = REPO) -> Server:
 
 
 def start_voila(directory: Path) -> Server:
-    """Voila serving ``directory`` the way ``make app`` does (sources stripped), on a free loopback port."""
+    """Voila serving ``directory`` with its sources stripped (``voila notebooks/``), on a free loopback port."""
     workdir = Path(tempfile.mkdtemp(prefix="wb-voila-"))
     port = free_port()
     cmd = [sys.executable, "-m", "voila", str(directory), "--no-browser", "--strip_sources=True",
@@ -197,6 +197,23 @@ def start_voila(directory: Path) -> Server:
                             stdin=subprocess.DEVNULL)
     server = Server("Voila", port, "", proc, workdir, log)
     server.wait_ready("/")
+    return server
+
+
+def start_app() -> Server:
+    """The app as ``workbench app`` serves it (:func:`workbench.app.serve.voila_command`: the package's dashboard
+    notebook, sources stripped, fast mode), on a free loopback port. Ready when Voila serves its static files:
+    polling the page itself would start a kernel and run the dashboard once for nothing."""
+    from workbench.app import serve
+
+    workdir = Path(tempfile.mkdtemp(prefix="wb-app-"))
+    port = free_port()
+    cmd, env = serve.voila_command(port, ip="127.0.0.1")
+    log = workdir / "server.log"
+    proc = subprocess.Popen(cmd, cwd=workdir, env=_server_env(workdir) | {"WORKBENCH_FAST": env["WORKBENCH_FAST"]},
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = Server("Voila app", port, "", proc, workdir, log)
+    server.wait_ready("/voila/static/voila.js")
     return server
 
 
