@@ -5,7 +5,8 @@ choosing its own sizes and legends; where :mod:`workbench.explorers` decides how
 this module decides what it looks like:
 
 - one label per row (languages, tokenizers): the font size follows the number of rows (:func:`label_size`)
-  and the figure grows so each label keeps its own line (:func:`row_axes`);
+  and the figure grows so each label keeps its own line (:func:`row_axes`); a log axis of ratios reads
+  ``2×`` (:func:`ratio_axis`);
 - values clipped to a range say so on the colour bar (:func:`ratio_colorbar`: arrows at both ends, the end
   ticks read ``≥10×``), and cells left without a value say why in the legend (:func:`add_missing_legend`);
 - counts that span decades are drawn on a log axis with every bar labelled with its count and share
@@ -29,6 +30,7 @@ from matplotlib.axes import Axes
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 #: The colour of a cell that has no value (and the axes background behind it).
 MISSING_COLOUR = "#bdbdbd"
@@ -49,15 +51,26 @@ def label_size(rows: int) -> float:
     return round(LARGEST_LABEL - min(share, 1.0) * (LARGEST_LABEL - SMALLEST_LABEL), 1)
 
 
-def row_axes(rows: int, width: float, *, margin: float = 1.2, min_height: float = 2.5) -> tuple[Figure, Axes]:
-    """A figure ``width`` inches wide, tall enough for ``rows`` labels of :func:`label_size` on their own lines.
+def row_axes(labels: int, width: float, *, bars_per_label: int = 1, margin: float = 1.2,
+             min_height: float = 2.5) -> tuple[Figure, Axes]:
+    """A figure ``width`` inches wide, tall enough for ``labels`` y labels of :func:`label_size` on their own lines.
 
-    The y tick labels get that size; ``margin`` inches are added for the title, the x axis and its label.
+    The y tick labels get that size. A label standing for a group of ``bars_per_label`` bars gets more room
+    (0.6 of a line per bar); ``margin`` inches are added for the title, the x axis and its label.
     """
-    size = label_size(rows)
-    fig, ax = plt.subplots(figsize=(width, max(min_height, rows * size * LINE_SPACING / 72 + margin)))
+    size = label_size(labels)
+    lines = labels * max(1.0, 0.6 * bars_per_label)
+    fig, ax = plt.subplots(figsize=(width, max(min_height, lines * size * LINE_SPACING / 72 + margin)))
     ax.tick_params(axis="y", labelsize=size)
     return fig, ax
+
+
+def ratio_axis(ax: Axes, axis: str = "x") -> None:
+    """A log axis of ratios whose ticks read ``0.5×``, ``1×``, ``2×`` (not ``2×10⁰``)."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
+    target.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}×" if f"{v:g}"[0] in "25" else ""))
 
 
 def ratio_colorbar(colorbar: Colorbar, limit: float, label: str) -> None:
@@ -95,7 +108,7 @@ def log_count_bars(ax: Axes, groups: Sequence[str], series: dict[str, Sequence[i
         counts = np.asarray(values, dtype=float)
         bars = ax.barh(y, np.where(counts > 0, counts, np.nan), height=height, label=name)
         labels = [f"{int(c):,} ({share(c / t)})" if c > 0 else "" for c, t in zip(counts, totals, strict=True)]
-        ax.bar_label(bars, labels, padding=2, fontsize=label_size(len(groups) * len(series)) - 1)
+        ax.bar_label(bars, labels, padding=2, fontsize=label_size(len(groups)) - 1.5)
     ax.set_xscale("log")
     ax.set_xlim(0.5, largest * 40)  # room for the labels right of the longest bar
     ax.set_yticks(np.arange(len(groups)) + 0.4 - height / 2, groups)

@@ -145,7 +145,7 @@ def render_census(rows: list[dict[str, object]]) -> Figure:
     category of 1 token in 200,000 shows beside ``utf8-bytes``' 256 byte tokens out of 256.
     """
     names = [str(r["tokenizer"]) for r in rows]
-    fig, ax = figures.row_axes(len(rows) * (len(CATEGORIES) - 1), 8)
+    fig, ax = figures.row_axes(len(rows), 8, bars_per_label=len(CATEGORIES) - 1)
     figures.log_count_bars(ax, names, {c: [int(r[c]) for r in rows] for c in CATEGORIES[1:]},
                            [int(r["total"]) for r in rows])
     ax.set_xlabel("tokens in the category (log scale); label: count (share of the vocabulary)")
