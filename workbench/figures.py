@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,7 +35,7 @@ from matplotlib.ticker import FuncFormatter
 
 #: The colour of a cell that has no value (and the axes background behind it).
 MISSING_COLOUR = "#bdbdbd"
-#: Why a premium cell has no value (see :data:`workbench.fairness.premiums.UNKNOWN_THRESHOLD`).
+#: Why a premium cell has no value (:data:`workbench.fairness.published.UNKNOWN_THRESHOLD`).
 TOO_MANY_UNKNOWN = "too many unknown tokens (no premium)"
 #: Font sizes (pt) of row labels: the largest for a few rows, never below the smallest.
 LARGEST_LABEL, SMALLEST_LABEL = 10.0, 6.0
@@ -65,7 +66,7 @@ def row_axes(labels: int, width: float, *, bars_per_label: int = 1, margin: floa
     return fig, ax
 
 
-def ratio_axis(ax: Axes, axis: str = "x") -> None:
+def ratio_axis(ax: Axes, axis: Literal["x", "y"] = "x") -> None:
     """A log axis of ratios whose ticks read ``0.5×``, ``1×``, ``2×`` (not ``2×10⁰``)."""
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
