@@ -109,3 +109,22 @@ def test_a_folder_that_is_no_model_says_what_to_give(tmp_path) -> None:
         load_model(tmp_path)
     with pytest.raises(UnknownNameError, match="local model directory"):
         load_model("./no/such/model_dir")
+
+
+def test_loading_weights_shows_a_progress_bar_only_when_asked(tmp_path, capfd) -> None:
+    """transformers prints "Loading weights" bars on stderr; ``progress=False`` (the default) keeps stderr clean."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+    from transformers.utils import logging as hf_logging
+
+    config = GPT2Config(vocab_size=97, n_positions=32, n_embd=16, n_layer=1, n_head=2)
+    for seed, folder in ((0, tmp_path / "quiet"), (1, tmp_path / "default"), (2, tmp_path / "shown")):
+        torch.manual_seed(seed)
+        GPT2LMHeadModel(config).save_pretrained(folder)
+    capfd.readouterr()
+    before = hf_logging.is_progress_bar_enabled()
+    load_model(tmp_path / "quiet", progress=False)
+    load_model(tmp_path / "default")
+    assert capfd.readouterr().err == ""
+    load_model(tmp_path / "shown", progress=True)
+    assert "Loading weights" in capfd.readouterr().err  # the bar exists, so the quiet runs measured something
+    assert hf_logging.is_progress_bar_enabled() == before  # the setting is restored

@@ -174,3 +174,30 @@ def test_every_makefile_tool_comes_from_a_pin():
 def test_browser_tests_have_their_driver_pinned():
     assert "playwright" in pyproject_requirements("dev"), "tests/test_browser.py needs playwright in the dev extra"
     assert "playwright" in lock_pins()
+
+
+def test_readme_quick_start_says_what_the_code_does(monkeypatch, tmp_path):
+    """The quick start's Python version, notebook command and output folders are the ones the code uses."""
+    from workbench import config
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quick = readme[readme.index("## Quick start"):readme.index("## The two commands")]
+    assert f'requires-python = "{PYPROJECT["project"]["requires-python"]}"' in quick
+    assert any(Requirement(r).name == "jupyterlab" for r in PYPROJECT["project"]["optional-dependencies"]["notebooks"])
+    assert ".venv/bin/jupyter lab notebooks/" in quick and "workbench notebooks DIR" in quick
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("\nreproduce:"):].split("\n\n")[0]
+    assert recipe.endswith("workbench reproduce --out reports") and "`reports/`" in quick
+    export_cell = next(c for c in notebook_cells("01_multilingual_fairness") if "fairness.export(" in c)
+    assert 'config.cache_dir("results", "exports")' in export_cell and "$WORKBENCH_HOME/results/exports/" in quick
+    monkeypatch.delenv("WORKBENCH_HOME", raising=False)
+    assert config._home_path().parts[-2:] == (".cache", "token-workbench") and "~/.cache/token-workbench" in quick
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    assert config.cache_dir("results", "exports") == tmp_path / "results" / "exports"
+
+
+def notebook_cells(name: str) -> list[str]:
+    import json
+
+    cells = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]

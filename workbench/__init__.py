@@ -20,7 +20,7 @@ The widget contract, the same in every analysis:
 - ``render_*`` returns a matplotlib ``Figure`` or an HTML string and imports no model code;
 - ``*_explorer(...)`` returns a :class:`workbench.explorers.Explorer`: ``.controls`` (widgets by
   parameter name), ``.result`` (the current ``compute_*`` result) and ``.output``;
-  :func:`workbench.explorers.show` is the one way a figure or HTML reaches the screen.
+  :func:`workbench.explorers.show` is the one way a figure, HTML or a key table reaches the screen.
 
 Analyses never import the display layer (``explorers``, ``token_view``); notebooks, the CLI and
 ``explorer.py`` modules do.

@@ -1,4 +1,4 @@
-"""The widget layer every analysis shares: one explorer contract and one way to show a figure.
+"""The widget layer every analysis shares: one explorer contract and one way to show a figure or a table.
 
 Every analysis has three layers (the contract, the same in all four; see ``workbench/__init__.py``):
 
@@ -25,31 +25,47 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 
-Rendered = Any  # a matplotlib Figure or an HTML string
+Rendered = Any  # a matplotlib Figure, an HTML string or a polars DataFrame
+
+#: How :func:`show` lays out a table (``polars.Config`` options): every row and column, and a text twin (the
+#: form nbval compares) wide enough never to wrap a column name.
+WHOLE_TABLE = {"tbl_rows": -1, "tbl_cols": -1, "tbl_width_chars": 250, "fmt_str_lengths": 120}
 
 
 def show(rendered: Rendered, output: widgets.HTML | None = None) -> None:
-    """Show a ``render_*`` result: in the notebook (a Figure drawn once and closed, HTML shown), or as the
-    value of an explorer's ``output`` widget.
+    """Show a ``render_*`` result or a table: in the notebook, or as the value of an explorer's ``output`` widget.
 
-    The one place figures reach the screen, so no figure is drawn twice (once inline, once by its cell's repr)
-    and none is left open to hold memory.
+    The one place figures and key tables reach the screen. A Figure is drawn once and closed, so none is drawn
+    twice (inline and by its cell's repr) or left open to hold memory; a polars DataFrame is shown whole
+    (:data:`WHOLE_TABLE`, whatever ``pl.Config`` the notebook set) as an HTML table, with a text twin.
     """
     if output is not None:
         output.value = as_html(rendered)
         return
-    import matplotlib.pyplot as plt
     from IPython.display import HTML, display
 
+    if _is_table(rendered):
+        import polars as pl
+
+        with pl.Config(**WHOLE_TABLE):  # display() renders at once, inside the context
+            display(rendered)
+        return
     display(HTML(rendered) if isinstance(rendered, str) else rendered)
     if not isinstance(rendered, str):
+        import matplotlib.pyplot as plt
+
         plt.close(rendered)
 
 
 def as_html(rendered: Rendered) -> str:
-    """A ``render_*`` result as HTML: the string itself, or a Figure as an inline PNG (closed afterwards)."""
+    """A ``render_*`` result as HTML: the string itself, a table whole, or a Figure as an inline PNG (then closed)."""
     if isinstance(rendered, str):
         return rendered
+    if _is_table(rendered):
+        import polars as pl
+
+        with pl.Config(**WHOLE_TABLE):
+            return rendered._repr_html_()
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
@@ -61,6 +77,11 @@ def as_html(rendered: Rendered) -> str:
 
 #: Where an explorer's controls go: a row or a column above its output, or a column beside it (the app's).
 Layout = Literal["row", "column", "beside"]
+
+
+def _is_table(rendered: Rendered) -> bool:
+    """True for a polars DataFrame (checked by module name, so this module does not import polars)."""
+    return type(rendered).__module__.startswith("polars") and hasattr(rendered, "_repr_html_")
 
 
 class Explorer(widgets.VBox):

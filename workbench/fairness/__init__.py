@@ -39,7 +39,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
                 "tokens_per_word", "word_spans", "word_unit"],
     "texts": ["MODES", "CorpusTexts", "Mode", "corpus_texts", "flores_split_texts"],
     "counting": ["CODE_VERSION", "PETROV_COLUMNS", "SENTENCE_COLUMNS", "cache_path", "counts", "sentence_counts"],
-    "premiums": ["compute_cost", "compute_premium_table", "languages_frame"],
+    "premiums": ["DEFAULT_PRICE_PER_MILLION", "compute_cost", "compute_premium_table", "languages_frame"],
     "comparison": ["petrov_comparison", "petrov_count_comparison"],
     "monolingual": ["MONOLINGUAL_COLUMNS", "monolingual_counts"],
     "vocabulary": ["compute_allocation", "compute_fertility"],

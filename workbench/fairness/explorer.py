@@ -25,20 +25,21 @@ import polars as pl
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from workbench import corpora, explorers, token_view, zoo
+from workbench import corpora, explorers, figures, token_view, zoo
 from workbench.fairness.balance import Trained, compute_mix_view
 from workbench.fairness.metrics import inequality, premium_matrix
-from workbench.fairness.premiums import compute_cost, compute_premium_table
+from workbench.fairness.premiums import DEFAULT_PRICE_PER_MILLION, compute_cost, compute_premium_table
 
 GroupBy = Literal["script_group", "family", "script_name"]
 
 
 def render_premium_heatmap(table: pl.DataFrame, group_by: GroupBy = "script_group", *,
                            max_premium: float = 10.0) -> Figure:
-    """A seaborn heatmap of log premiums: rows = languages ordered by ``group_by`` then median premium.
+    """A heatmap of premiums on a log colour scale: rows = languages ordered by ``group_by`` then median premium.
 
-    ``table`` is a :func:`~workbench.fairness.premiums.compute_premium_table`; cells that are not
-    ``valid`` (too many unknown tokens) are left blank.
+    ``table`` is a :func:`~workbench.fairness.premiums.compute_premium_table`. Premiums beyond ``max_premium``
+    (or below its inverse) are clipped, as the colour bar's ends say; cells that are not ``valid`` (too many
+    unknown tokens) are grey, as the legend says. Row labels follow :func:`workbench.figures.label_size`.
     """
     shown = table.with_columns(pl.when(pl.col("valid").fill_null(True)).then(pl.col("premium")).alias("premium"))
     wide = premium_matrix(shown.select("language", "tokenizer", "premium"))
@@ -47,13 +48,15 @@ def render_premium_heatmap(table: pl.DataFrame, group_by: GroupBy = "script_grou
         pl.concat_list(pl.exclude("language", "name", group_by)).list.median().alias("_median")
     ).sort(group_by, "_median")
     values = wide.select(pl.exclude("language", "name", group_by, "_median")).to_numpy().astype(float)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * values.shape[1], max(4.0, 0.12 * len(wide))))
+    fig, ax = figures.row_axes(len(wide), 2.5 + 0.55 * values.shape[1], min_height=4.0)
+    top = np.log2(max_premium)
     sns.heatmap(np.log2(np.clip(values, 1 / max_premium, max_premium)), ax=ax, cmap="RdBu_r", center=0,
+                vmin=-top, vmax=top, cbar_kws={"extend": "both"},
                 xticklabels=[c for c in wide.columns if c not in ("language", "name", group_by, "_median")],
-                yticklabels=[f"{g} · {n}" for g, n in zip(wide[group_by], wide["name"], strict=True)],
-                cbar_kws={"label": "log2 premium vs reference"})
-    ax.set_facecolor("#bdbdbd")  # blank (invalid) cells show grey
-    ax.tick_params(axis="y", labelsize=5)
+                yticklabels=[f"{g} · {n}" for g, n in zip(wide[group_by], wide["name"], strict=True)])
+    figures.ratio_colorbar(ax.collections[0].colorbar, max_premium, "premium vs reference (log scale)")
+    if np.isnan(values).any():
+        figures.add_missing_legend(ax)
     fig.tight_layout()
     return fig
 
@@ -62,13 +65,14 @@ def render_sentence_premiums(table: pl.DataFrame, languages: Sequence[str]) -> F
     """Median sentence premium with its bootstrap CI (:func:`~workbench.fairness.metrics.sentence_premium`),
     one row per (language, tokenizer)."""
     sub = table.filter(pl.col("language").is_in(list(languages))).sort("language", "tokenizer")
-    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.18 * len(sub)))
+    fig, ax = figures.row_axes(len(sub), 8)
     labels = [f"{lang} · {tok}" for lang, tok in zip(sub["language"], sub["tokenizer"], strict=True)]
     y = np.arange(len(sub))
     med = sub["median"].to_numpy()
     ax.errorbar(med, y, xerr=[med - sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy() - med], fmt="o", ms=3)
-    ax.set_yticks(y, labels, fontsize=6)
-    ax.set_xscale("log")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    figures.ratio_axis(ax)
     ax.axvline(1.0, color="grey", lw=0.8)
     ax.set_xlabel("median sentence premium (95% bootstrap CI)")
     fig.tight_layout()
@@ -76,12 +80,14 @@ def render_sentence_premiums(table: pl.DataFrame, languages: Sequence[str]) -> F
 
 
 def render_cost(cost: pl.DataFrame, tokenizer: str, *, top: int = 25) -> Figure:
-    """Bar chart of the ``top`` most expensive languages for one tokenizer (cost of the same content)."""
+    """Bar chart of the ``top`` most expensive languages for one tokenizer (cost of the same content).
+
+    ``cost`` is a :func:`~workbench.fairness.premiums.compute_cost` frame; the x axis names its unit and price.
+    """
     sub = cost.filter(pl.col("tokenizer") == tokenizer).sort("cost", descending=True).head(top)
-    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.22 * len(sub)))
+    fig, ax = figures.row_axes(len(sub), 7)
     ax.barh(sub["language"].to_list()[::-1], sub["cost"].to_list()[::-1])
-    ax.set_xlabel(f"cost of the whole corpus with {tokenizer}")
-    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel(f"cost of the whole corpus with {tokenizer} ({figures.money(sub['price_per_million'][0])})")
     fig.tight_layout()
     return fig
 
@@ -175,15 +181,17 @@ def sentence_explorer(corpus: corpora.CorpusSource | None = None, tokenizers: Se
     return explorers.explorer(controls, partial(compute_sentence_view, name), render_sentence_view)
 
 
-def cost_explorer(counts_: pl.DataFrame, reference: str = "eng_Latn") -> explorers.Explorer:
+def cost_explorer(counts_: pl.DataFrame, reference: str = "eng_Latn", *, tokenizer: str | None = None,
+                  price_per_million: float = DEFAULT_PRICE_PER_MILLION) -> explorers.Explorer:
     """Pick a tokenizer and a price per million tokens; see what the same corpus costs per language.
 
-    Controls: ``tokenizer`` and ``price_per_million``; ``.result`` is that tokenizer's
+    Controls: ``tokenizer`` (starting on ``tokenizer``, default the first counted) and ``price_per_million``
+    (USD, starting on ``price_per_million``); ``.result`` is that tokenizer's
     :func:`~workbench.fairness.premiums.compute_cost` rows.
     """
-    controls = {"tokenizer": widgets.Dropdown(options=list(dict.fromkeys(counts_["tokenizer"])),
-                                              description="tokenizer"),
-                "price_per_million": widgets.FloatText(value=1.0, description="$ / 1M tok")}
+    names = list(dict.fromkeys(counts_["tokenizer"]))
+    controls = {"tokenizer": widgets.Dropdown(options=names, value=tokenizer or names[0], description="tokenizer"),
+                "price_per_million": widgets.FloatText(value=price_per_million, description="USD / 1M tok")}
 
     def compute(tokenizer: str, price_per_million: float) -> pl.DataFrame:
         return compute_cost(counts_, price_per_million, reference).filter(pl.col("tokenizer") == tokenizer)
@@ -205,7 +213,7 @@ def render_premium_spread(cells: pl.DataFrame, title: str = "") -> Figure:
         ax.scatter(values, row + jitter, s=8, alpha=0.5)
         ax.plot([np.median(values)] * 2, [row - 0.3, row + 0.3], color="black", lw=2)
     ax.axvline(1.0, color="grey", ls="--", lw=1)
-    ax.set_xscale("log")
+    figures.ratio_axis(ax)
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlabel("premium vs the reference language (log scale; bar = median over languages)")

@@ -16,6 +16,9 @@ from workbench import corpora
 from workbench.fairness.metrics import premium
 from workbench.fairness.published import UNKNOWN_THRESHOLD
 
+#: The price (USD per million tokens) a cost starts from: notebook 01's, and the cost explorer's first value.
+DEFAULT_PRICE_PER_MILLION = 2.50
+
 
 def languages_frame(codes: Sequence[str]) -> pl.DataFrame:
     """Name, script, script group, family and direction of each language code (FLORES or UDHR)."""
@@ -40,13 +43,16 @@ def compute_premium_table(counts_: pl.DataFrame, reference: str = "eng_Latn") ->
             .join(languages_frame(prem["language"].unique().to_list()), on="language", how="left"))
 
 
-def compute_cost(counts_: pl.DataFrame, price_per_million: float, reference: str = "eng_Latn") -> pl.DataFrame:
-    """The cost of the same service: ``cost_L = T(L) · price / 10⁶`` and its ratio to the reference's cost.
+def compute_cost(counts_: pl.DataFrame, price_per_million: float = DEFAULT_PRICE_PER_MILLION,
+                 reference: str = "eng_Latn") -> pl.DataFrame:
+    """The cost of the same service: ``cost_L = T(L) · price / 10⁶`` (USD) and its ratio to the reference's cost.
 
     With one price per token, the cost ratio equals the premium; with different tokenizers the
-    absolute cost is what a user pays for the same content in each language.
+    absolute cost is what a user pays for the same content in each language. The price is kept in a
+    ``price_per_million`` column, so a chart of the frame can name it.
     """
     prem = premium(counts_, reference)
     totals = counts_.group_by("language", "tokenizer").agg(pl.col("tokens").sum())
     return (prem.join(totals, on=["language", "tokenizer"])
-            .with_columns((pl.col("tokens") * price_per_million / 1e6).alias("cost")))
+            .with_columns((pl.col("tokens") * price_per_million / 1e6).alias("cost"),
+                          pl.lit(float(price_per_million)).alias("price_per_million")))

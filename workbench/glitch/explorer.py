@@ -21,7 +21,7 @@ import polars as pl
 import torch
 from matplotlib.figure import Figure
 
-from workbench import explorers
+from workbench import explorers, figures
 from workbench.glitch.categories import CATEGORIES, token_text
 from workbench.glitch.scan import Scan
 from workbench.glitch.verification import PROMPTS
@@ -138,16 +138,17 @@ def render_indicator_histogram(result: Scan, indicator: str | None = None) -> Fi
 
 
 def render_census(rows: list[dict[str, object]]) -> Figure:
-    """A matplotlib figure: the share of each non-normal category per tokenizer (stacked bars, percent)."""
-    fig, ax = plt.subplots(figsize=(7, 0.3 * len(rows) + 1.2))
-    left = np.zeros(len(rows))
+    """A matplotlib figure: how many tokens of each tokenizer fall in each non-normal category.
+
+    ``rows`` are :func:`~workbench.glitch.categories.census` dicts. Counts are on a log axis and every bar
+    is labelled with its count and share of the vocabulary (:func:`workbench.figures.log_count_bars`), so a
+    category of 1 token in 200,000 shows beside ``utf8-bytes``' 256 byte tokens out of 256.
+    """
     names = [str(r["tokenizer"]) for r in rows]
-    for category in CATEGORIES[1:]:
-        share = np.array([100 * r[category] / r["total"] for r in rows])
-        ax.barh(names, share, left=left, label=category)
-        left += share
-    ax.set(xlabel="% of the vocabulary that is not 'normal'")
-    ax.legend(fontsize=7)
+    fig, ax = figures.row_axes(len(rows), 8, bars_per_label=len(CATEGORIES) - 1)
+    figures.log_count_bars(ax, names, {c: [int(r[c]) for r in rows] for c in CATEGORIES[1:]},
+                           [int(r["total"]) for r in rows])
+    ax.set_xlabel("tokens in the category (log scale); label: count (share of the vocabulary)")
     fig.tight_layout()
     return fig
 

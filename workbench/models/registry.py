@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -125,23 +127,42 @@ def list_models(*, include_optional: bool = True) -> list[str]:
     return [n for n, s in MODELS.items() if include_optional or not s.optional]
 
 
-def load_model(name: str | Path) -> LoadedModel:
+def load_model(name: str | Path, *, progress: bool = False) -> LoadedModel:
     """The model ``name`` (memoized), on the CPU in eval mode.
 
     ``name`` is a registry name (:data:`MODELS`), ``hf:<repo>`` (a hub repository), or the path of a local
     model directory (also as ``hf:<path>``). A directory is memoized by its content digest
     (:func:`directory_digest`): changed files are loaded afresh. Unknown names list the known ones.
+    ``progress`` shows transformers' "Loading weights" and the hub's download bars (off by default: a
+    registry model loads in seconds); either way the bars' setting is restored afterwards.
     """
     text = str(name)
     folder = Path(text[3:] if text.startswith("hf:") else text).expanduser()
-    if text not in MODELS and folder.is_dir():
-        return _load_local(folder.resolve(), directory_digest(folder))
-    if text.startswith("hf:"):
-        return _load_hub(text[3:])
-    if text not in MODELS:
+    if text not in MODELS and not text.startswith("hf:") and not folder.is_dir():
         error = unknown_name("model", text, list(MODELS) + ["hf:<repo>"])
         raise type(error)(f"{error.args[0]}. Or give the path of a local model directory (a save_pretrained folder).")
-    return _load_registered(text)
+    with _loading_bars(progress):
+        if text not in MODELS and folder.is_dir():
+            return _load_local(folder.resolve(), directory_digest(folder))
+        if text.startswith("hf:"):
+            return _load_hub(text[3:])
+        return _load_registered(text)
+
+
+@contextmanager
+def _loading_bars(shown: bool) -> Iterator[None]:
+    """transformers' and huggingface_hub's progress bars on (``shown``) or off for the block, then as they were."""
+    import huggingface_hub.utils as hub
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.is_progress_bar_enabled(), hub.are_progress_bars_disabled()
+    (hf_logging.enable_progress_bar if shown else hf_logging.disable_progress_bar)()
+    (hub.enable_progress_bars if shown else hub.disable_progress_bars)()
+    try:
+        yield
+    finally:
+        (hf_logging.enable_progress_bar if before[0] else hf_logging.disable_progress_bar)()
+        (hub.disable_progress_bars if before[1] else hub.enable_progress_bars)()
 
 
 @cache

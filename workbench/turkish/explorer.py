@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import polars as pl
 from matplotlib.figure import Figure
 
-from workbench import explorers, zoo
+from workbench import explorers, figures, zoo
 from workbench.turkish.normalise import letter_word_spans, surface_from_bytes, unify_apostrophes
 from workbench.turkish.purity import Judge, TokenClass
 
@@ -107,7 +107,7 @@ def token_class_explorer(tokenizers: Sequence[object] | None = None, text: str =
 def render_metric_bars(table: pl.DataFrame, columns: Sequence[str], title: str = "") -> Figure:
     """Grouped horizontal bars of ``columns`` per tokenizer of a :func:`~workbench.turkish.purity_table` frame."""
     height = 0.8 / len(columns)
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) * max(1, len(columns) / 2) + 1))
+    fig, ax = figures.row_axes(len(table), 8, bars_per_label=len(columns))
     for i, column in enumerate(columns):
         ax.barh([y + i * height for y in range(len(table))], table[column].to_list(), height=height, label=column)
     ax.set_yticks([y + 0.4 - height / 2 for y in range(len(table))], table["tokenizer"].to_list())
