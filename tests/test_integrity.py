@@ -169,7 +169,7 @@ def test_damaged_converted_tokenizer_is_rebuilt_and_the_true_count_printed(home_
     out = tmp_path / "counts.csv"
     argv = ("fairness", "counts", "--tokenizers", "llama2", "--corpus", "udhr", "--languages", "eng",
             "--mode", "sentences", "--out", str(out))
-    zoo.registry._named.cache_clear()
+    zoo.registry.zoo_tokenizer.cache_clear()
     assert _workbench(*argv).returncode == 0
     truth, model = out.read_bytes(), zoo.loaded_file(zoo.spec("llama2"))
     good = model.read_bytes()
@@ -179,10 +179,10 @@ def test_damaged_converted_tokenizer_is_rebuilt_and_the_true_count_printed(home_
     model.write_bytes(damaged)
     for results in (home_with_assets / "results" / "fairness").glob("*"):
         results.unlink()  # so the count is really made again, with whatever file the loader takes
-    zoo.registry._named.cache_clear()
+    zoo.registry.zoo_tokenizer.cache_clear()
     out.unlink()
     proc = _workbench(*argv)
-    zoo.registry._named.cache_clear()
+    zoo.registry.zoo_tokenizer.cache_clear()
     assert (proc.returncode, out.read_bytes(), model.read_bytes()) == (0, truth, good)
 
 

@@ -103,12 +103,22 @@ def test_a_split_regex_that_leaves_gaps_is_refused():
     assert "leaves text unmatched" in tiktoken_path.as_tiktoken(spec).reason
 
 
-def test_a_refusal_is_cached_by_the_files_content_and_reused(load):
+@pytest.mark.parametrize("name", ["gemma3", "llama3"])
+def test_a_verdict_is_cached_by_the_files_content_and_a_second_load_skips_the_checks(tmp_path, monkeypatch, name):
     from workbench.config import cache_dir
 
-    load("gemma3")
-    cached = list(cache_dir("tokenizers").glob(f"gemma3-*-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused"))
-    assert [p.read_text(encoding="utf-8") for p in cached] == [registry._PATHS["gemma3"]]
+    path = registry.loaded_file(registry.spec(name))  # the real file; its verdicts go to an empty cache
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    first = registry._byte_level_json(path, name)
+    cached = list(cache_dir("tokenizers").glob(f"{name}-*-tiktoken-v{tiktoken_path.CHECKS_VERSION}.verdict.json"))
+    assert [json.loads(p.read_text(encoding="utf-8"))["why"] for p in cached] == [registry._PATHS[name]]
+    checks = []
+    monkeypatch.setattr(tiktoken_path, "_merge_order", lambda *a: checks.append("merge order"))
+    monkeypatch.setattr(tiktoken_path, "_gap", lambda *a: checks.append("gaps"))
+    second = registry._byte_level_json(path, name)
+    assert checks == [] and type(second) is type(first)
+    texts = ["Hello world, 1234 İstanbul 東京 🙂", "  two  spaces\n\n"]
+    assert second.encode_batch(texts, False) == first.encode_batch(texts, False)
 
 
 @pytest.mark.parametrize("name", ["llama3", "qwen2", "command-r", "deepseek-v3", "gemma3"])

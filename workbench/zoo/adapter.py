@@ -30,7 +30,7 @@ verified assets.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -102,10 +102,21 @@ class AsGiven:
 class Tokenizer:
     """The adapter every analysis uses; see the module docstring for the contract."""
 
-    def __init__(self, spec: TokenizerSpec, backend: Backend) -> None:
+    def __init__(self, spec: TokenizerSpec, backend: Backend | None = None, *,
+                 build: Callable[[], Backend] | None = None) -> None:
+        """``backend``, or ``build``: how to make it on first use (a zoo tokenizer is built only when it
+        encodes or is inspected, so counts served from the result cache load no vocabulary)."""
+        if (backend is None) == (build is None):
+            raise TypeError("give a backend or a build function, not both or neither")
         self.spec = spec
         self.name = spec.name
-        self._backend = backend
+        self._loaded, self._build = backend, build
+
+    @property
+    def _backend(self) -> Backend:
+        if self._loaded is None:
+            self._loaded = self._build()
+        return self._loaded
 
     def __repr__(self) -> str:
         return f"Tokenizer({self.name!r}, vocab_size={self.vocab_size})"

@@ -21,6 +21,7 @@ loads a Hugging Face hub tokenizer instead.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -135,22 +136,21 @@ def _byte_level_json(path: Path, name: str, *, byte_level: bool | None = None) -
     """tiktoken's core where it gives the ids of ``tokenizers`` (:mod:`~workbench.zoo.tiktoken_path`: proven by
     the file checks, or measured on all of FLORES-200), else Hugging Face ``tokenizers`` itself.
 
-    A refusal is cached by the file's sha256 and :data:`tiktoken_path.CHECKS_VERSION` (the checks read the
-    whole vocabulary and merge list: seconds per load), so a refused file goes straight to ``tokenizers``.
-    :func:`encoder` reports which path was taken and why.
+    The verdict is cached by the file's sha256 and :data:`tiktoken_path.CHECKS_VERSION` (the checks read the
+    whole vocabulary and merge list and encode every code point: seconds per load), so a later load goes
+    straight to the encoder it was given. :func:`encoder` reports which one and why.
     """
-    verdict = cache_dir("tokenizers") / (f"{name}-{verified_cache.digest(path)[:16]}"
-                                         f"-tiktoken-v{tiktoken_path.CHECKS_VERSION}.refused")
-    reason = verified_cache.read(verdict, lambda p: p.read_text(encoding="utf-8"))
-    if reason is None:
+    target = cache_dir("tokenizers") / (f"{name}-{verified_cache.digest(path)[:16]}"
+                                        f"-tiktoken-v{tiktoken_path.CHECKS_VERSION}.verdict.json")
+    verdict = verified_cache.read(target, lambda p: json.loads(p.read_text(encoding="utf-8")))
+    if verdict is None:
         fast = tiktoken_path.from_file(path, name)
-        _PATHS[name] = tiktoken_path.describe(path, fast)
-        if isinstance(fast, ranks.TiktokenBackend):
-            return fast
-        verified_cache.write(verdict, fast.reason)
+        verdict = {"tiktoken": isinstance(fast, ranks.TiktokenBackend), "why": tiktoken_path.describe(path, fast)}
+        verified_cache.write(target, json.dumps(verdict))
     else:
-        _PATHS[name] = reason
-    return hf_json.from_file(path, byte_level=byte_level)
+        fast = tiktoken_path.from_file(path, name, checked=True) if verdict["tiktoken"] else None
+    _PATHS[name] = verdict["why"]
+    return fast if verdict["tiktoken"] else hf_json.from_file(path, byte_level=byte_level)
 
 
 #: Why each zoo tokenizer built from a ``tokenizer.json`` runs where it runs (filled as they load).
@@ -280,16 +280,25 @@ def load_tokenizer(name: str | Path, *, pattern: str | None = None) -> Tokenizer
 _PATH_SUFFIXES = (".json", ".model", ".tiktoken", ".gguf")
 
 
-@cache
 def _named(name: str) -> Tokenizer:
-    """The zoo tokenizer ``name``, or ``hf:<repo>`` from the hub (memoized)."""
+    """The zoo tokenizer ``name``, or ``hf:<repo>`` from the hub (memoized), loaded."""
+    tok = zoo_tokenizer(name)
+    tok.vocab_size  # noqa: B018 -- builds the backend: a missing asset or an unreachable hub fails here
+    return tok
+
+
+@cache
+def zoo_tokenizer(name: str) -> Tokenizer:
+    """The zoo tokenizer ``name`` or ``hf:<repo>`` (memoized), built on first use: its fingerprint needs no
+    loading (:func:`fingerprint`), so an analysis served from its result cache loads no vocabulary. An unknown
+    name fails here."""
     if name.startswith("hf:"):
         repo = name[3:]
         hub_spec = TokenizerSpec(name, "hub", f"Hugging Face tokenizer {repo}", (), lambda s: _hub(repo),
                                  "see the model card", default=False)
-        return Tokenizer(hub_spec, hub_spec.build(hub_spec))
+        return Tokenizer(hub_spec, build=lambda: hub_spec.build(hub_spec))
     entry = spec(name)
-    return Tokenizer(entry, entry.build(entry))
+    return Tokenizer(entry, build=lambda: entry.build(entry))
 
 
 _ENCODERS = {"TiktokenBackend": "tiktoken", "HFBackend": "tokenizers", "SentencePieceBackend": "sentencepiece",

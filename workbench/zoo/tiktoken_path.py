@@ -82,7 +82,7 @@ def rank_encoding(hf_json: dict, name: str = "hf-bpe") -> TiktokenBackend | Refu
     return _build(hf_json, name, prove=False)
 
 
-def _build(hf_json: dict, name: str, *, prove: bool) -> TiktokenBackend | Refusal:
+def _build(hf_json: dict, name: str, *, prove: bool, gaps: bool = True) -> TiktokenBackend | Refusal:
     pattern = _split_pattern(hf_json)
     if isinstance(pattern, Refusal):
         return pattern
@@ -93,16 +93,22 @@ def _build(hf_json: dict, name: str, *, prove: bool) -> TiktokenBackend | Refusa
     import tiktoken
 
     enc = tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=mergeable, special_tokens=special)
-    gap = _gap(enc)
+    gap = _gap(enc) if gaps else None
     if gap is not None:
         return Refusal(f"the split regex leaves text unmatched (e.g. {gap!r}), which tiktoken would drop")
     return TiktokenBackend(enc, match_added=bool(special))
 
 
-def from_file(path: Path | str, name: str = "hf-bpe") -> TiktokenBackend | Refusal:
+def from_file(path: Path | str, name: str = "hf-bpe", *, checked: bool = False) -> TiktokenBackend | Refusal:
     """:func:`as_tiktoken` of the ``tokenizer.json`` at ``path``; for a file in :data:`MEASURED_EQUAL`, the
-    same build without the merge-order checks (:func:`rank_encoding`), which those files fail."""
+    same build without the merge-order checks (:func:`rank_encoding`), which those files fail.
+
+    ``checked``: this function accepted the same file before (the registry keeps its verdicts by sha256), so
+    it is built without running the checks again.
+    """
     spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    if checked:
+        return _build(spec, name, prove=False, gaps=False)
     return rank_encoding(spec, name) if digest(path) in MEASURED_EQUAL else as_tiktoken(spec, name)
 
 

@@ -257,10 +257,12 @@ def resolve(tokenizer: object, *, pattern: str | None = None) -> Tokenizer:
 
     The one edge every analysis resolves its ``tokenizers`` through, so each accepts all of them.
     """
-    from workbench.zoo.registry import load_tokenizer
+    from workbench.zoo.registry import load_tokenizer, zoo_tokenizer
 
     if isinstance(tokenizer, Tokenizer):
         return tokenizer
+    if is_zoo_name(tokenizer):
+        return zoo_tokenizer(tokenizer)  # built on first use: a result served from cache loads nothing
     if isinstance(tokenizer, str | Path):
         return load_tokenizer(tokenizer, pattern=pattern)
     return wrap(tokenizer)
