@@ -41,7 +41,7 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules={"cli", "files", "flores", "languages", "parallel", "scripts", "shards", "treebanks", "udhr", "user"},
+    submodules={"cli", "files", "flores", "languages", "parallel", "scripts", "treebanks", "udhr", "user"},
     submod_attrs={
         "cli": ["register_cli"],
         "files": ["MAX_LINE_BYTES", "corpus_digest", "iter_lines", "read_corpus_file"],

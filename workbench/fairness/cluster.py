@@ -14,11 +14,13 @@ batch is retried on a restarted actor (``max_restarts``/``max_task_retries``). R
 from __future__ import annotations
 
 import os
+import re
+import socket
 from collections.abc import Iterator, Sequence
 
 import polars as pl
 
-from workbench import corpora, zoo
+from workbench import corpora, errors, zoo
 from workbench.errors import ClusterError, WorkbenchError
 from workbench.fairness import counting
 from workbench.fairness.texts import CorpusTexts
@@ -50,6 +52,8 @@ def connect(address: str | None = None, num_cpus: int | None = None):
     ray = ray_module()
     if ray.is_initialized():
         return ray
+    if address not in (None, "auto", "local"):
+        _probe(address)
     if address is None and "RAY_ADDRESS" not in os.environ:
         for name, value in _START_WAITS.items():
             os.environ.setdefault(name, value)
@@ -57,11 +61,24 @@ def connect(address: str | None = None, num_cpus: int | None = None):
         ray.init(address=address, num_cpus=num_cpus if address is None else None, include_dashboard=False,
                  log_to_driver=False)
     except Exception as err:  # Ray raises ConnectionError, RuntimeError or a bare Exception, by version
-        where = address or os.environ.get("RAY_ADDRESS") or "a new local instance"
-        raise ClusterError(f"Cannot reach the Ray cluster at {where}: {str(err).splitlines()[0]} Start one with "
-                           "`ray start --head` and pass its address (host:6379 or ray://host:10001), or leave "
-                           "address=None to start Ray on this machine.") from None
+        raise _unreachable(address or os.environ.get("RAY_ADDRESS") or "a new local instance",
+                           str(err).splitlines()[0]) from None
     return ray
+
+
+def _unreachable(where: str, reason: str) -> ClusterError:
+    return ClusterError(f"Cannot reach the Ray cluster at {where}: {reason}. Start one with `ray start --head` and "
+                        "pass its address (host:6379 or ray://host:10001), or leave address=None to start Ray on "
+                        "this machine.")
+
+
+def _probe(address: str, timeout: float = 10.0) -> None:
+    """Raise a :class:`ClusterError` at once when nothing listens at ``address`` (``ray.init`` retries for minutes)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout).close()
+    except (OSError, ValueError) as err:
+        raise _unreachable(address, str(err)) from None
 
 
 def count_texts(toks: Sequence[zoo.Tokenizer], texts: CorpusTexts, address: str | None,
@@ -83,9 +100,11 @@ def count_shards(toks: Sequence[zoo.Tokenizer], shards: corpora.Shards, language
                  address: str | None, totals: bool, skip: bool, progress: bool) -> tuple[pl.DataFrame, list[str]]:
     """(the count rows, or partial totals, of every shard read by Ray; the messages of the shards skipped)."""
     ray = connect(address)
+    # Reading takes no CPU of its own (num_cpus=0): the counting actors hold one each, and a read that waited for a
+    # free CPU would wait for ever; Ray Data's backpressure still bounds how many shards are in memory.
     files = ray.data.read_binary_files(list(shards.paths), filesystem=shards.filesystem, include_paths=True,
-                                       override_num_blocks=len(shards.paths))
-    rows = files.map_batches(_read_shards, batch_size=1, batch_format="pyarrow",
+                                       override_num_blocks=len(shards.paths), num_cpus=0)
+    rows = files.map_batches(_read_shards, batch_size=1, batch_format="pyarrow", num_cpus=0,
                              fn_kwargs={"format": shards.format, "languages": languages, "skip": skip})
     frames = list(_run(ray, rows, toks, {}, totals=totals, progress=progress, batch=counting.SHARD_BATCH))
     frame = pl.concat(frames) if frames else pl.DataFrame()
@@ -152,10 +171,16 @@ def _run(ray, dataset, toks: Sequence[zoo.Tokenizer], scripts: dict[str, str] | 
 
 
 def _user_error(err: BaseException) -> BaseException:
-    """The workbench error a Ray task raised (Ray wraps it with its traceback), else ``err`` itself."""
-    seen = err
-    while seen is not None:
-        if isinstance(seen, WorkbenchError) and type(seen).__module__.startswith("workbench"):
+    """The workbench error a Ray task raised, without Ray's wrapping, else ``err`` itself.
+
+    Ray Data wraps it (``RayTaskError(UserCodeException)``) and may carry it only as text across processes, so
+    the chain is searched first, then the last ``workbench.errors.<Name>: <message>`` line of the text.
+    """
+    seen, depth = err, 0
+    while seen is not None and depth < 10:
+        if isinstance(seen, WorkbenchError) and type(seen).__module__ == errors.__name__:
             return seen
-        seen = getattr(seen, "cause", None) or seen.__cause__
-    return err
+        seen, depth = getattr(seen, "cause", None) or seen.__cause__, depth + 1
+    found = re.findall(rf"^{re.escape(errors.__name__)}\.(\w+): (.*)$", str(err), re.MULTILINE)
+    kind = getattr(errors, found[-1][0], None) if found else None
+    return kind(found[-1][1]) if isinstance(kind, type) and issubclass(kind, WorkbenchError) else err
