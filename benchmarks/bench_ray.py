@@ -85,7 +85,7 @@ def _worker_peaks() -> list[int]:
         try:
             if proc.name.isdigit() and (proc / "cmdline").read_bytes().startswith(b"ray::"):
                 status = (proc / "status").read_text()
-                peaks.append(int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1]) * 1024)
+                peaks.append(int(next(x for x in status.splitlines() if x.startswith("VmHWM")).split()[1]) * 1024)
         except (OSError, StopIteration):
             continue
     return peaks

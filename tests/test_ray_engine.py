@@ -130,6 +130,20 @@ def test_bad_shards_are_named_and_skipped_only_when_asked(local_ray, sentences, 
             assert_frame_equal(good, skipped)
 
 
+def test_cli_counts_shards_on_ray_as_the_local_engine_counts_the_corpus(local_ray, sentences, tmp_path):
+    from workbench import cli
+
+    folder = _write_shards(sentences, tmp_path)
+    (tmp_path / "corpus").mkdir()
+    for lang, sents in sentences.items():
+        (tmp_path / "corpus" / f"{lang}.txt").write_text("\n".join(sents) + "\n", encoding="utf-8")
+    common = ["fairness", "counts", "--tokenizers", "gpt2", "--mode", "sentences"]
+    assert cli.main([*common, "--corpus", str(tmp_path / "corpus"), "--out", str(tmp_path / "local.csv")]) == 0
+    assert cli.main([*common, "--corpus", str(folder / "parquet"), "--engine", "ray", "--out",
+                     str(tmp_path / "ray.csv")]) == 0
+    assert_frame_equal(pl.read_csv(tmp_path / "local.csv"), pl.read_csv(tmp_path / "ray.csv"))
+
+
 def test_petrov_mode_on_shards_and_unknown_engines_are_usage_errors(tmp_path, sentences):
     folder = _write_shards(sentences, tmp_path)
     with pytest.raises(WorkbenchError, match="mode='sentences'"):
