@@ -5,8 +5,8 @@ repeated with fresh sentence ids, shuffled and cut into Parquet shards of about 
 Each (size, engine) runs in a fresh process: ``fairness.counts([tokenizer], corpora.shards(folder),
 mode="sentences", totals=True, engine=...)`` (tokens, bytes, characters and words per language, summed as the
 shards stream). The Ray child starts a local Ray instance (2 CPUs, one counting actor per CPU) before its clock
-starts and reports the start-up apart. Peak memory: the driver's ``ru_maxrss``, and the largest peak RSS
-(``VmHWM``) of any Ray worker process, read from /proc before Ray shuts down. Target: Ray time ≤ 1.3 × local.
+starts and reports the start-up apart. Peak memory: the driver's peak RSS and the largest peak RSS of any Ray
+worker process (``VmHWM`` in /proc, read before Ray shuts down). Target: Ray time ≤ 1.3 × local.
 
     python benchmarks/bench_ray.py --out ray_bench.md [--sizes 100,1000]
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -74,7 +73,7 @@ def run_child(folder: Path, tokenizer: str, engine: str) -> None:
         ray.shutdown()
     print(json.dumps({"seconds": seconds, "startup": startup, "tokens": int(totals["tokens"].sum()),
                       "bytes": int(totals["bytes"].sum()), "languages": totals.height,
-                      "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                      "driver_peak": _peak(Path("/proc/self/status")),
                       "worker_peak": max(workers, default=0), "workers": len(workers)}))
 
 
@@ -84,11 +83,15 @@ def _worker_peaks() -> list[int]:
     for proc in Path("/proc").iterdir():
         try:
             if proc.name.isdigit() and (proc / "cmdline").read_bytes().startswith(b"ray::"):
-                status = (proc / "status").read_text()
-                peaks.append(int(next(x for x in status.splitlines() if x.startswith("VmHWM")).split()[1]) * 1024)
+                peaks.append(_peak(proc / "status"))
         except (OSError, StopIteration):
             continue
     return peaks
+
+
+def _peak(status: Path) -> int:
+    """A process's peak RSS in bytes (``VmHWM``: unlike ``ru_maxrss``, not inherited from the parent at fork)."""
+    return int(next(x for x in status.read_text().splitlines() if x.startswith("VmHWM")).split()[1]) * 1024
 
 
 def measure(folder: Path, tokenizer: str, engine: str) -> dict:

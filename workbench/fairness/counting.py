@@ -101,8 +101,9 @@ def counts(tokenizers: Sequence[str | zoo.Tokenizer | object],
     if todo:
         rows = _count_local(todo, texts, progress) if engine == "local" else _cluster().count_texts(
             todo, texts, address, progress)
-        for tok, part in zip(todo, rows.partition_by("tokenizer", maintain_order=True), strict=True):
-            frames[tok.name] = aggregate(part, mode, list(texts.texts))
+        parts = rows.partition_by("tokenizer", as_dict=True)
+        for tok in todo:
+            frames[tok.name] = aggregate(parts[(tok.name,)], mode, list(texts.texts))
             if cache:
                 verified_cache.write(cache_path(tok, texts), frames[tok.name].write_parquet)
     frame = pl.concat([frames[tok.name] for tok in toks])
