@@ -112,7 +112,7 @@ def test_sentence_mode_is_tidy_and_sums_close_to_the_corpus_total(private_cache)
 def test_results_are_cached_and_reused(private_cache, monkeypatch):
     first = fairness.counts(["gpt2"], "udhr", ["eng", "tur"], "petrov", progress=False)
     assert len(list(private_cache.glob("petrov-*.parquet"))) == 1
-    monkeypatch.setattr(counting, "_count_tokenizer", lambda *a: pytest.fail("should have been served from cache"))
+    monkeypatch.setattr(counting, "_count_local", lambda *a: pytest.fail("should have been served from cache"))
     again = fairness.counts(["gpt2"], "udhr", ["eng", "tur"], "petrov", progress=False)
     assert again.equals(first)
 

@@ -30,6 +30,10 @@ class OutputError(UsageError):
     """An output path the user chose (``--out``) that cannot be written: missing rights, read-only or full."""
 
 
+class ClusterError(WorkbenchError):
+    """The Ray cluster an ``engine="ray"`` count asked for cannot be reached or started."""
+
+
 class AssetError(WorkbenchError):
     """A registry asset is missing, corrupt, or could not be fetched."""
 

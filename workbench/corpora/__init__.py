@@ -30,6 +30,7 @@ corpus and no polars. Its modules, each importing only those above it:
 * :mod:`~workbench.corpora.flores` — the FLORES-200 directory, hub download, languages, sentences;
 * :mod:`~workbench.corpora.udhr` — UDHR parsing, translations, and the UDHR ↔ FLORES code mapping;
 * :mod:`~workbench.corpora.user` — the user's parallel corpora (folder, table, mapping) and monolingual text;
+* :mod:`~workbench.corpora.shards` — a corpus in sharded Parquet/JSONL/text files on any pyarrow filesystem, per shard;
 * :mod:`~workbench.corpora.parallel` — parallel corpora by name, alignment, FLORES → UDHR fallback, sampling;
 * :mod:`~workbench.corpora.languages` — :class:`LanguageInfo` per code, language tables, families;
 * :mod:`~workbench.corpora.treebanks` — CoNLL-U parsing and the Turkish treebanks;
@@ -51,6 +52,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
                      "parallel_corpus", "sample",
                      "sample_indices", "sample_sentences"],
         "scripts": ["RTL_SCRIPTS", "Direction", "detect_script"],
+        "shards": ["ROW_COLUMNS", "SHARD_SUFFIXES", "ShardFormat", "Shards", "read_shard", "shards"],
         "treebanks": ["TREEBANK_ASSETS", "TREEBANKS", "UD_SPLIT_ORDER", "Sentence", "Treebank", "Word", "load_conllu",
                       "parse_conllu", "ud_turkish", "ud_turkish_dir"],
         "udhr": ["UDHR_ARTICLES", "UDHR_ASSET", "UdhrTranslation", "flores_to_udhr", "load_udhr", "parse_udhr_html",

@@ -12,7 +12,9 @@ Modules, each importing only those above it:
 * :mod:`~workbench.fairness.published` — Petrov et al.'s counts and premiums, with their source;
 * :mod:`~workbench.fairness.metrics` — premium, parity, rates, fertility, continued words, Gini, JSD (pure arithmetic);
 * :mod:`~workbench.fairness.texts` — the corpus texts a count runs on (petrov strings or sentences);
-* :mod:`~workbench.fairness.counting` — token counts of every (language, tokenizer), cached;
+* :mod:`~workbench.fairness.counting` — token counts of every (language, tokenizer), cached: one per-batch count and
+  one aggregation, run by the local engine or by
+* :mod:`~workbench.fairness.cluster` — ``engine="ray"``: the same count in Ray Data actors (the ``scale`` extra);
 * :mod:`~workbench.fairness.premiums` — premium tables with language info and validity; cost of the same service;
 * :mod:`~workbench.fairness.comparison` — our counts and premiums beside the published ones;
 * :mod:`~workbench.fairness.monolingual` — compression and fertility over one language's text of any size, streamed;
@@ -38,7 +40,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
                 "parity", "premium", "premium_matrix", "rates", "sentence_premium", "token_distribution",
                 "tokens_per_word", "word_spans", "word_unit"],
     "texts": ["MODES", "CorpusTexts", "Mode", "corpus_texts", "flores_split_texts"],
-    "counting": ["CODE_VERSION", "PETROV_COLUMNS", "SENTENCE_COLUMNS", "cache_path", "counts", "sentence_counts"],
+    "counting": ["CODE_VERSION", "ENGINES", "Engine", "PETROV_COLUMNS", "SENTENCE_COLUMNS", "TOTAL_COLUMNS",
+                 "aggregate", "cache_path", "count_rows", "counts", "sentence_counts", "sum_totals"],
     "premiums": ["DEFAULT_PRICE_PER_MILLION", "compute_cost", "compute_premium_table", "languages_frame"],
     "comparison": ["petrov_comparison", "petrov_count_comparison"],
     "monolingual": ["MONOLINGUAL_COLUMNS", "monolingual_counts"],

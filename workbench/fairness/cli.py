@@ -28,6 +28,13 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         sub.add_argument("--mode", default="petrov", help="petrov (whole-corpus strings, default) or sentences")
         sub.add_argument("--languages", default=None, help="comma-separated codes (default: all)")
         sub.add_argument("--reference", default="eng_Latn", help="reference language for premiums (report)")
+        sub.add_argument("--engine", default="local", help="local (default) or ray: count on a Ray cluster "
+                         '(pip install "token-workbench[scale]"); with ray, --corpus may also be a folder or URI of '
+                         ".parquet/.jsonl/.txt shards (sentences mode, streamed)")
+        sub.add_argument("--address", default=None, help="the Ray cluster (host:6379, ray://host:10001; default: "
+                         "$RAY_ADDRESS, else a local Ray instance)")
+        sub.add_argument("--skip-bad-shards", action="store_true", help="leave out shards that cannot be read "
+                         "(each named in a warning) instead of failing")
         sub.add_argument("--out", type=Path, required=True)
         sub.set_defaults(func=func)
     mono = commands.add_parser("monolingual", help="compression and fertility over a text file or folder, streamed")
@@ -39,26 +46,33 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     mono.set_defaults(func=monolingual_command)
 
 
-def _counts(args: argparse.Namespace):
+def _counts(args: argparse.Namespace, totals: bool = False):
     """The counts the arguments ask for (a polars frame)."""
     from workbench import zoo
     from workbench.fairness.counting import counts
 
     tokenizers = args.tokenizers.split(",") if args.tokenizers else zoo.list_tokenizers(default_only=True)
     languages = args.languages.split(",") if args.languages else None
-    return counts(tokenizers, args.corpus, languages, args.mode)
+    return counts(tokenizers, _corpus(args), languages, args.mode, engine=args.engine, address=args.address,
+                  totals=totals, skip_bad_shards=args.skip_bad_shards)
+
+
+def _corpus(args: argparse.Namespace):
+    """``--corpus``; with ``--engine ray``, a URI or a folder holding no ``<language>.txt`` is read as shards."""
+    from workbench import corpora
+
+    corpus = args.corpus
+    if args.engine == "ray" and corpus and ("://" in corpus or (Path(corpus).is_dir()
+                                                                and not any(Path(corpus).glob("*.txt")))):
+        return corpora.shards(corpus)
+    return corpus
 
 
 def counts_command(args: argparse.Namespace) -> int:
     """``workbench fairness counts``: one row per (language, tokenizer), sentence counts summed, to ``--out``."""
-    import polars as pl
-
     from workbench.fairness.exports import export
 
-    frame = _counts(args)
-    if args.mode == "sentences":
-        frame = frame.group_by("language", "tokenizer", maintain_order=True).agg(
-            pl.col("tokens", "bytes", "chars", "words", "unknown", "byte_fallback").sum())
+    frame = _counts(args, totals=True)
     export(frame, args.out)
     print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
     return 0
