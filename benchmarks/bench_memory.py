@@ -60,9 +60,10 @@ def with_probes(nb):
     return probed, owners
 
 
-def run(path: Path, home: Path | None) -> dict:
+def run(path: Path, home: Path | None, keep: Path | None = None) -> dict:
     """Execute ``path`` in fast mode (``home``: the WORKBENCH_HOME, None for the current one) and return the
-    peak RSS, the cell that reached it, the RSS at the end and the wall time."""
+    peak RSS, the cell that reached it, the RSS at the end and the wall time. ``keep``: a folder to write the
+    executed notebook into (probes removed), to compare its outputs with the stored ones."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -84,6 +85,11 @@ def run(path: Path, home: Path | None) -> dict:
         for key, value in saved.items():
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     seconds = time.perf_counter() - start
+    if keep is not None:
+        executed = nbformat.from_dict(nb)
+        executed.cells = [c for c in nb.cells if not (c.cell_type == "code" and c.source == PROBE)]
+        keep.mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, keep / path.name)
     samples = []  # (peak so far, rss now) after each code cell of the notebook
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source == PROBE:
@@ -97,7 +103,7 @@ def run(path: Path, home: Path | None) -> dict:
             "cells": [(o, round(p / 1e9, 2), round(n / 1e9, 2)) for o, (p, n) in zip(owners, samples, strict=True)]}
 
 
-def measure(paths: list[Path], caches: list[str]) -> list[dict]:
+def measure(paths: list[Path], caches: list[str], keep: Path | None = None) -> list[dict]:
     """One row per (notebook, cache), run one after the other."""
     from workbench import config
 
@@ -106,12 +112,12 @@ def measure(paths: list[Path], caches: list[str]) -> list[dict]:
         for kind in caches:
             print(f"== {path.name} ({kind})", file=sys.stderr, flush=True)
             if kind == "warm":
-                row = run(path, None)
+                row = run(path, None, keep and keep / kind)
             else:
                 with tempfile.TemporaryDirectory(prefix="bench-memory-home-") as tmp:
                     home = Path(tmp)
                     (home / "assets").symlink_to(config.cache_dir("assets"), target_is_directory=True)
-                    row = run(path, home)
+                    row = run(path, home, keep and keep / kind)
             rows.append(row | {"cache": kind})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows
@@ -143,8 +149,9 @@ def main() -> int:
     parser.add_argument("--notebooks", nargs="*", default=["01", "02", "03", "04", "05"],
                         help="name prefixes of the notebooks to run (default: 01-05)")
     parser.add_argument("--caches", nargs="+", choices=["warm", "cold"], default=["warm"])
+    parser.add_argument("--keep", type=Path, help="write the executed notebooks into KEEP/warm, KEEP/cold")
     args = parser.parse_args()
-    rows = measure(notebooks(args.notebooks), args.caches)
+    rows = measure(notebooks(args.notebooks), args.caches, args.keep)
     Path(args.out).write_text(report(rows), encoding="utf-8")
     return 0 if all(r["peak"] / 1e9 < TARGET_GB for r in rows) else 1
 
