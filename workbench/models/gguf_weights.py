@@ -51,11 +51,12 @@ def _convert(gguf_file: Path, target: Path) -> None:
     """Dequantize ``gguf_file`` to fp32 safetensors in ``target``, holding the weights once.
 
     ``from_pretrained(gguf_file=...)`` holds the dequantized tensors, the model built from them and, while it
-    dequantizes the 262,144-row embedding, three fp32 copies of it (2.6 GB peak for Gemma-3-270M). Here the
-    model is built on the ``meta`` device (names and shapes only), each tensor is dequantized a block of rows at
-    a time into its final array and mapped to its ``transformers`` name by ``transformers``' own GGUF
-    processor, then all are written. The same tensors as ``from_pretrained``'s (checked when this was written);
-    the model is then loaded from ``target``, as on every later run.
+    dequantizes the 262,144-row embedding, three fp32 copies of it (2.45-2.6 GB peak for Gemma-3-270M; 1.75 GB
+    here). Here the model is built on the ``meta`` device (names and shapes only), each tensor is dequantized a
+    block of rows at a time into its final array and mapped to its ``transformers`` name by ``transformers``'
+    own GGUF processor, then all are written. The same tensors and config as ``from_pretrained``'s (compared
+    tensor by tensor for Gemma-3-270M with transformers 5.23; Qwen2.5 was not re-checked). The model is then
+    loaded from ``target``, as on every later run.
     """
     from gguf import GGUFReader
     from transformers import AutoConfig, AutoModelForCausalLM
