@@ -128,3 +128,25 @@ def test_loading_weights_shows_a_progress_bar_only_when_asked(tmp_path, capfd) -
     load_model(tmp_path / "shown", progress=True)
     assert "Loading weights" in capfd.readouterr().err  # the bar exists, so the quiet runs measured something
     assert hf_logging.is_progress_bar_enabled() == before  # the setting is restored
+
+
+def test_dtype_copy_equals_deepcopy_then_cast() -> None:
+    """``in_dtype``'s copy (cast tensor by tensor, no full-precision copy in between) is the same module as
+    ``copy.deepcopy(model).to(dtype)``: same tensors and dtypes, weights still tied, the original untouched."""
+    import copy
+
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from workbench.models.registry import LoadedModel
+
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=50, n_positions=16, n_embd=8, n_layer=1, n_head=2)).eval()
+    loaded = LoadedModel("tiny", model, None, "causal-lm", "test", "test", "0")
+    cast, expected = loaded.in_dtype(torch.bfloat16), copy.deepcopy(model).to(torch.bfloat16)
+    got, want = cast.state_dict(), expected.state_dict()
+    assert got.keys() == want.keys()
+    assert all(got[k].dtype == want[k].dtype and torch.equal(got[k], want[k]) for k in want)
+    assert cast.lm_head.weight.data_ptr() == cast.transformer.wte.weight.data_ptr()
+    assert next(model.parameters()).dtype == torch.float32 and loaded.in_dtype(torch.bfloat16) is cast
+    ids = torch.tensor([[1, 2, 3]])
+    assert torch.equal(cast(ids).logits, expected(ids).logits)

@@ -61,9 +61,9 @@ class CandidateView:
 
 def compute_token_report(result: Scan, loaded, tok: Tokenizer, token_id: int, k: int = 8) -> TokenReport:
     """One token's row of the scan, its ``k`` nearest neighbours (cosine, input embedding) and its prompts."""
-    emb = loaded.input_embeddings()
-    unit = torch.nn.functional.normalize(emb.float(), dim=1)
-    sims = unit @ unit[token_id]
+    emb = loaded.input_embeddings().float()  # no copy when the model is in fp32
+    unit = torch.nn.functional.normalize(emb[token_id], dim=0)
+    sims = (emb @ unit) / emb.norm(dim=1).clamp(min=1e-12)  # cosines without a normalized copy of the matrix
     sims[token_id] = -2
     top = torch.topk(sims, k)
     neighbours = [(int(i), token_text(tok, int(i)) if int(i) < tok.vocab_size else "", float(s))

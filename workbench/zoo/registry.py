@@ -253,8 +253,11 @@ def spec(name: str) -> TokenizerSpec:
     return REGISTRY[name]
 
 
-def load_tokenizer(name: str | Path, *, pattern: str | None = None) -> Tokenizer:
+def load_tokenizer(name: str | Path, *, pattern: str | None = None, keep: bool = True) -> Tokenizer:
     """The zoo tokenizer ``name`` (memoized), ``hf:<repo>`` from the Hugging Face hub, or a tokenizer file or folder.
+
+    ``keep=False`` builds a zoo tokenizer afresh and does not memoize it: for a pass over many tokenizers that
+    should not hold them all in memory (glitch census of the zoo).
 
     A path is read afresh on every call (a retrained file is never served from memory): see
     :func:`workbench.zoo.wrapping.from_path` for the accepted kinds; ``pattern`` is the split pattern of a
