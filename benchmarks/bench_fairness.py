@@ -1,8 +1,8 @@
 """Benchmark workbench.fairness: petrov-mode counting of all FLORES languages (cold, warm) and throughput.
 
-Targets: cold <= 90 s on 2 cores (issue 15; issue 3 asked <= 3 min), warm <= 2 s; the workbench's counting (both modes) within
-25% of the raw tokenizer library's batch throughput on the same text, and >= 3x a one-sentence-at-a-
-time Python loop. All three throughputs are measured side by side in one run.
+Targets: cold <= 90 s on 2 cores (issue 15; issue 3 asked <= 3 min), warm <= 2 s; the workbench's
+counting (both modes) within 25% of the raw tokenizer library's batch throughput on the same text, and
+>= 3x a one-sentence-at-a-time Python loop. All three throughputs are measured side by side in one run.
 
     .venv/bin/python benchmarks/bench_fairness.py --out reports/bench_fairness.md [--tokenizers a,b]
 

@@ -271,7 +271,7 @@ def load_tokenizer(name: str | Path, *, pattern: str | None = None, keep: bool =
 
         return from_path(path, name=text, pattern=pattern)
     if isinstance(name, str) and (text in REGISTRY or text.startswith("hf:")):
-        return _named(text)
+        return _named(text, keep=keep)
     from workbench.zoo.wrapping import ACCEPTED_PATHS, from_path
 
     if isinstance(name, Path) or Path(text).exists() or "/" in text or Path(text).suffix in _PATH_SUFFIXES:
@@ -283,9 +283,9 @@ def load_tokenizer(name: str | Path, *, pattern: str | None = None, keep: bool =
 _PATH_SUFFIXES = (".json", ".model", ".tiktoken", ".gguf")
 
 
-def _named(name: str) -> Tokenizer:
-    """The zoo tokenizer ``name``, or ``hf:<repo>`` from the hub (memoized), loaded."""
-    tok = zoo_tokenizer(name)
+def _named(name: str, *, keep: bool = True) -> Tokenizer:
+    """The zoo tokenizer ``name``, or ``hf:<repo>`` from the hub, loaded (``keep``: memoized)."""
+    tok = zoo_tokenizer(name) if keep else zoo_tokenizer.__wrapped__(name)
     tok.vocab_size  # noqa: B018 -- builds the backend: a missing asset or an unreachable hub fails here
     return tok
 
