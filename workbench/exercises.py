@@ -90,6 +90,27 @@ def _not_one_of(kind: str, answer: object, known: Sequence[str]) -> Verdict | No
     return Verdict(False, f"{answer!r} is not a {kind} of the table.{hint} The table has: {listed}.")
 
 
+def _top(frame: pl.DataFrame, by: str, key: str, *, descending: bool = True) -> Any:
+    """``key`` of the first row of ``frame`` sorted by ``by`` (ties: the table's order)."""
+    return frame.sort(by, descending=descending, maintain_order=True)[key][0]
+
+
+def _pick(frame: pl.DataFrame, key: str, kind: str, answer: object, best: object) -> tuple[dict, dict] | Verdict:
+    """(the best row, the answer's row) of ``frame`` by its ``key`` column, or the verdict for an answer that is not
+    one of its ``kind`` (a row name the table lacks)."""
+    if (unknown := _not_one_of(kind, answer, frame[key].to_list())) is not None:
+        return unknown
+    rows = {r[key]: r for r in frame.iter_rows(named=True)}
+    return rows[best], rows[answer]
+
+
+def _versus(best: dict, mine: dict, describe: Callable[[dict], str], *, right: str = "", why: str = "") -> Verdict:
+    """Right (the best row described, then ``right``), or the answer's row against the best one's, then ``why``
+    (what the answer's likely misreading was, or "")."""
+    if mine is best:
+        return Verdict(True, f"{describe(best)}{right}.")
+    return Verdict(False, f"{describe(mine)}, but {describe(best)}{why}.")
+
 # ----------------------------------------------------------------------------------------- 01 multilingual fairness
 
 
@@ -104,24 +125,20 @@ def _premium_change(premiums: pl.DataFrame, old: str = "gpt2", new: str = "o200k
 
 def solve_premium_drop(premiums: pl.DataFrame) -> str:
     """The language whose premium fell most from GPT-2 to o200k, as a ratio (how many times cheaper)."""
-    return _premium_change(premiums).sort("ratio", descending=True, maintain_order=True)["language"][0]
+    return _top(_premium_change(premiums), "ratio", "language")
 
 
 def _feedback_premium_drop(answer: object, premiums: pl.DataFrame) -> Verdict:
     change = _premium_change(premiums)
-    if (unknown := _not_one_of("language", answer, change["language"].to_list())) is not None:
-        return unknown
-    rows = {r["language"]: r for r in change.iter_rows(named=True)}
-    best, mine = rows[solve_premium_drop(premiums)], rows[answer]
+    if isinstance(picked := _pick(change, "language", "language", answer, solve_premium_drop(premiums)), Verdict):
+        return picked
+    best, mine = picked
 
     def fell(r: dict) -> str:
         return f"{r['language']} fell {_fmt(r['ratio'])}× (premium {_fmt(r['old'])} → {_fmt(r['new'])})"
-    if mine is best:
-        return Verdict(True, f"{fell(best)}: the largest fall of the {len(rows)} languages.")
-    by_difference = change.sort("drop", descending=True, maintain_order=True)["language"][0]
-    why = (": look at the ratio, not the difference (it fell the most premium points, "
-           f"{_fmt(mine['drop'])})" if answer == by_difference else "")
-    return Verdict(False, f"{fell(mine)}, but {fell(best)}{why}.")
+    return _versus(best, mine, fell, right=f": the largest fall of the {change.height} languages",
+                   why=": look at the ratio, not the difference (it fell the most premium points, "
+                   f"{_fmt(mine['drop'])})" if answer == _top(change, "drop", "language") else "")
 
 
 def _baselines() -> set[str]:
@@ -145,10 +162,10 @@ def solve_fairest_tokenizer(inequality: pl.DataFrame, premiums: pl.DataFrame) ->
 
 
 def _feedback_fairest_tokenizer(answer: object, inequality: pl.DataFrame, premiums: pl.DataFrame) -> Verdict:
-    if (unknown := _not_one_of("tokenizer", answer, inequality["tokenizer"].to_list())) is not None:
-        return unknown
-    rows = {r["tokenizer"]: r for r in inequality.iter_rows(named=True)}
-    best, mine = rows[solve_fairest_tokenizer(inequality, premiums)], rows[answer]
+    picked = _pick(inequality, "tokenizer", "tokenizer", answer, solve_fairest_tokenizer(inequality, premiums))
+    if isinstance(picked, Verdict):
+        return picked
+    best, mine = picked
     gini = f"Gini {_fmt(best['gini'])}, costliest language {best['max_language']} at {_fmt(best['max_premium'])}×"
     if mine is best:
         return Verdict(True, f"{answer}: {gini}, valid in every language.")
@@ -162,7 +179,7 @@ def _feedback_fairest_tokenizer(answer: object, inequality: pl.DataFrame, premiu
                               "unknown, so their premiums are left out. A tokenizer that erases a script looks "
                               f"cheap on it. Of those valid everywhere, {best['tokenizer']} has {gini}.")
     real = inequality.filter(~pl.col("tokenizer").is_in(sorted(_baselines())))
-    by_extremes = real.sort("max_min", maintain_order=True)["tokenizer"][0]
+    by_extremes = _top(real, "max_min", "tokenizer", descending=False)
     why = (f" {answer} has the smallest max/min ratio ({_fmt(mine['max_min'])}), which looks at two languages only;"
            " the Gini weighs every language." if answer == by_extremes else "")
     return Verdict(False, f"{answer} has Gini {_fmt(mine['gini'])}, but {best['tokenizer']} has {gini}.{why}")
@@ -173,24 +190,24 @@ def _feedback_fairest_tokenizer(answer: object, inequality: pl.DataFrame, premiu
 
 def solve_highest_pure(flores: pl.DataFrame) -> str:
     """The tokenizer with the highest %Pure over token types (``pure_type``, the paper's code) on FLORES."""
-    return flores.sort("pure_type", descending=True, maintain_order=True)["tokenizer"][0]
+    return _top(flores, "pure_type", "tokenizer")
 
 
 def _feedback_highest_pure(answer: object, flores: pl.DataFrame) -> Verdict:
-    if (unknown := _not_one_of("tokenizer", answer, flores["tokenizer"].to_list())) is not None:
-        return unknown
-    rows = {r["tokenizer"]: r for r in flores.iter_rows(named=True)}
-    ranked = flores.sort("pure_type", descending=True, maintain_order=True)["tokenizer"].to_list()
-    best, mine = rows[ranked[0]], rows[answer]
+    if isinstance(picked := _pick(flores, "tokenizer", "tokenizer", answer, solve_highest_pure(flores)), Verdict):
+        return picked
+    best, mine = picked
+    runner_up = flores.filter(pl.col("tokenizer") != best["tokenizer"]).sort(
+        "pure_type", descending=True, maintain_order=True).row(0, named=True)
     if mine is best:
         from workbench import zoo
 
         turkish_built = answer in zoo.list_tokenizers() and zoo.spec(str(answer)).family == "Turkish"
         why = (" Why: its vocabulary is built from Turkish roots and suffixes, so its types are pure by construction;"
-               f" the best general-purpose tokenizer, {ranked[1]}, has {_fmt(rows[ranked[1]]['pure_type'])}."
-               if turkish_built else f" The runner-up, {ranked[1]}, has {_fmt(rows[ranked[1]]['pure_type'])}.")
+               f" the best general-purpose tokenizer, {runner_up['tokenizer']}, has {_fmt(runner_up['pure_type'])}."
+               if turkish_built else f" The runner-up, {runner_up['tokenizer']}, has {_fmt(runner_up['pure_type'])}.")
         return Verdict(True, f"{answer}: pure_type {_fmt(best['pure_type'])}.{why}")
-    by_tokens = flores.sort("pure_token", descending=True, maintain_order=True)["tokenizer"][0]
+    by_tokens = _top(flores, "pure_token", "tokenizer")
     why = (f" {answer} is the highest over occurrences (pure_token {_fmt(mine['pure_token'])}): frequent short roots"
            " and suffixes count many times there. The question is over types, as the paper's code counts."
            if answer == by_tokens else "")
@@ -241,24 +258,19 @@ def _non_normal_shares(census: Sequence[Mapping[str, object]]) -> pl.DataFrame:
 
 def solve_census_share(census: Sequence[Mapping[str, object]]) -> str:
     """The tokenizer whose vocabulary has the largest *share* of ids that are not ``normal``."""
-    return _non_normal_shares(census).sort("share", descending=True, maintain_order=True)["tokenizer"][0]
+    return _top(_non_normal_shares(census), "share", "tokenizer")
 
 
 def _feedback_census_share(answer: object, census: Sequence[Mapping[str, object]]) -> Verdict:
     shares = _non_normal_shares(census)
-    if (unknown := _not_one_of("tokenizer", answer, shares["tokenizer"].to_list())) is not None:
-        return unknown
-    rows = {r["tokenizer"]: r for r in shares.iter_rows(named=True)}
-    best, mine = rows[solve_census_share(census)], rows[answer]
+    if isinstance(picked := _pick(shares, "tokenizer", "tokenizer", answer, solve_census_share(census)), Verdict):
+        return picked
+    best, mine = picked
 
     def share(r: dict) -> str:
         return f"{r['tokenizer']}: {r['other']:,} of {r['total']:,} ids are not normal ({100 * r['share']:.1f} %)"
-    if mine is best:
-        return Verdict(True, f"{share(best)}.")
-    by_count = shares.sort("other", descending=True, maintain_order=True)["tokenizer"][0]
-    why = (": it has the most such ids, but also a large vocabulary. Compare shares, not counts"
-           if answer == by_count else "")
-    return Verdict(False, f"{share(mine)}, but {share(best)}{why}.")
+    return _versus(best, mine, share, why=": it has the most such ids, but also a large vocabulary. Compare shares, "
+                   "not counts" if answer == _top(shares, "other", "tokenizer") else "")
 
 
 TokenKind = Literal["code", "non-latin", "word", "word-piece", "other"]
@@ -327,18 +339,18 @@ def _feedback_explain_candidate(answer: object, result: Any) -> Verdict:
 
 def solve_best_indicator(gemma_eval: pl.DataFrame) -> str:
     """The indicator with the highest ROC AUC on the held-out never-trained rows."""
-    return gemma_eval.sort("roc_auc", descending=True, maintain_order=True)["indicator"][0]
+    return _top(gemma_eval, "roc_auc", "indicator")
 
 
 def _feedback_best_indicator(answer: object, gemma_eval: pl.DataFrame) -> Verdict:
-    if (unknown := _not_one_of("indicator", answer, gemma_eval["indicator"].to_list())) is not None:
-        return unknown
-    rows = {r["indicator"]: r for r in gemma_eval.iter_rows(named=True)}
-    best, mine = rows[solve_best_indicator(gemma_eval)], rows[answer]
+    picked = _pick(gemma_eval, "indicator", "indicator", answer, solve_best_indicator(gemma_eval))
+    if isinstance(picked, Verdict):
+        return picked
+    best, mine = picked
     if mine is best:
         return Verdict(True, f"{answer}: ROC AUC {mine['roc_auc']:.3f} (1 = every held-out unused row ranks above "
                              "every normal token, 0.5 = chance).")
-    by_precision = gemma_eval.sort("precision", descending=True, maintain_order=True)["indicator"][0]
+    by_precision = _top(gemma_eval, "precision", "indicator")
     why = (f" {answer} has the highest precision ({mine['precision']:.3f}), but only at its one threshold; the ROC "
            "AUC judges the whole ranking." if answer == by_precision else "")
     return Verdict(False, f"{answer} has ROC AUC {mine['roc_auc']:.3f}, but {best['indicator']} has "
@@ -422,14 +434,13 @@ def solve_parity_gap(effect: pl.DataFrame) -> int:
 
 def _feedback_parity_gap(answer: object, effect: pl.DataFrame) -> Verdict:
     gaps = _gaps(effect)
-    if (unknown := _not_one_of("vocabulary size", answer, gaps["vocab_size"].to_list())) is not None:
-        return unknown
-    rows = {r["vocab_size"]: r for r in gaps.iter_rows(named=True)}
-    best, mine = rows[solve_parity_gap(effect)], rows[answer]
+    if isinstance(picked := _pick(gaps, "vocab_size", "vocabulary size", answer, solve_parity_gap(effect)), Verdict):
+        return picked
+    best, mine = picked
     if mine is best:
         return Verdict(True, f"{answer}: the median language pays {_fmt(best['balanced'])}× what English pays, the "
                              "closest to parity of the sizes trained.")
-    why = " Bigger is not always fairer." if answer == max(rows) else ""
+    why = " Bigger is not always fairer." if answer == gaps["vocab_size"].max() else ""
     return Verdict(False, f"At {answer} the gap is {_fmt(mine['gap'])}, but at {best['vocab_size']} it is "
                           f"{_fmt(best['gap'])}.{why}")
 
