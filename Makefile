@@ -13,12 +13,13 @@ PYTEST_WORKERS ?= 2
 LOWEST := .venv-lowest
 LOWEST_STAMP := $(LOWEST)/.installed-$(shell cat pyproject.toml $(LOCK) scripts/lock.py | md5sum | cut -c1-12)
 
-.PHONY: help install assets test test-lowest test-fast reproduce bench app lint lock check-wheels clean
+.PHONY: help install assets test test-lowest test-ray test-fast reproduce bench app lint lock check-wheels clean
 
 help:
 	@echo "make reproduce  execute every notebook (full mode) into reports/ (.ipynb + .html)"
 	@echo "make test       the whole test suite: unit, property, golden, wheel, notebooks (nbval, fast), browser, lowest"
 	@echo "make test-lowest  unit and golden tests with pyproject's lowest allowed versions, in $(LOWEST)/"
+	@echo "make test-ray   the Ray engine's tests (out of make test while one hangs: issue 18)"
 	@echo "make bench      run benchmarks/ and rewrite BENCHMARKS.md"
 	@echo "make app        serve the app: the four analyses as one dashboard on http://localhost:8866 (fast mode)"
 	@echo "make lock       regenerate environment.yml from requirements/lock.txt"
@@ -44,7 +45,7 @@ assets: install
 
 test: assets
 	@echo "== tests (unit, property, golden, notebooks in fast mode, browser)"
-	WORKBENCH_FAST=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider -m "not browser" tests
+	WORKBENCH_FAST=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider -m "not browser and not ray" tests
 	WORKBENCH_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 	  --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/[0-9][0-9]_*.ipynb
 	@bash scripts/ensure_browser.sh  # apt-get install chromium when missing (root), else a loud skip reason
@@ -67,7 +68,12 @@ $(LOWEST_STAMP): pyproject.toml $(LOCK) scripts/lock.py | $(LOWEST)/bin/python $
 test-lowest: assets $(LOWEST_STAMP)
 	@echo "== tests with the lowest allowed versions ($(LOWEST)/constraints.txt)"
 	WORKBENCH_FAST=1 $(LOWEST)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider \
-	  -m "not browser and not wheel" tests
+	  -m "not browser and not wheel and not ray" tests
+
+# The Ray engine's tests (tests/test_ray_engine.py), kept out of `make test` while one of them hangs: after the
+# killed-worker test, the bad-shards test waits for ever on the same local Ray instance (issue 18, open).
+test-ray: assets
+	WORKBENCH_FAST=1 timeout 1200 $(BIN)/python -m pytest -q -p no:cacheprovider -m ray tests/test_ray_engine.py
 
 reproduce: assets
 	@echo "== executing every notebook in full mode into reports/"
